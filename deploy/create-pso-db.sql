@@ -1,0 +1,1 @@
+CREATE DATABASE roils_pso OWNER roils;

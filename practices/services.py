@@ -1,0 +1,377 @@
+"""Writes of the practices app: enrolment, agreement transitions, memberships and invitations.
+
+Every write is one atomic function that checks its caller's right to act and leaves an audit row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from guardian.shortcuts import assign_perm, remove_perm
+
+from .choices import FULL_ACCESS_SEATS, TRANSITIONS, AgreementState, PSORole, Role
+from .models import (
+    PSO,
+    Agreement,
+    AgreementMessage,
+    AuditEntry,
+    Coverage,
+    Facility,
+    Invitation,
+    Membership,
+    Practice,
+    PSOMembership,
+    User,
+)
+from .scoping import forget_access, user_access
+
+S = AgreementState
+
+
+def audit_record(
+    *, actor, action: str, obj, agreement=None, pso=None, changes: dict | None = None, note: str = ""
+) -> AuditEntry:
+    """Append one audit row; callers pass field changes as {field: [old, new]}."""
+    return AuditEntry.objects.create(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        agreement=agreement,
+        pso=pso,
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        changes=changes or {},
+        note=note,
+    )
+
+
+def _new_reference() -> str:
+    return "PSA-" + secrets.token_hex(3).upper()
+
+
+# --- Enrolment ---------------------------------------------------------------------------------
+
+
+@dataclass
+class FacilityData:
+    name: str
+    city: str = ""
+    state: str = ""
+    zip_code: str = ""
+    covered: bool = True
+
+
+@transaction.atomic
+def participation_submit(*, pso: PSO, practice_data: dict, facilities: Iterable[FacilityData]) -> Agreement:
+    """The public Join form: a practice, its facilities and an agreement in 'form received'."""
+    facilities = list(facilities)
+    names = [f.name.strip().casefold() for f in facilities]
+    if not facilities:
+        raise ValidationError({"facilities": "List at least one facility."})
+    if len(set(names)) != len(names):
+        raise ValidationError({"facilities": "Two facilities have the same name; each needs its own name."})
+    if not any(f.covered for f in facilities):
+        raise ValidationError({"facilities": "Choose at least one facility for the agreement to cover."})
+    practice = Practice(**practice_data)
+    practice.full_clean()
+    practice.save()
+    created = []
+    for data in facilities:
+        facility = Facility(practice=practice, name=data.name.strip(), city=data.city, state=data.state,
+                            zip_code=data.zip_code)
+        facility.full_clean()
+        facility.save()
+        created.append((facility, data.covered))
+    agreement = Agreement.objects.create(pso=pso, practice=practice, reference=_new_reference())
+    for facility, covered in created:
+        if covered:
+            Coverage.objects.create(agreement=agreement, facility=facility, pso=pso)
+    audit_record(actor=None, action="participation_submitted", obj=agreement, agreement=agreement, pso=pso,
+                 note=f"{practice.contact_name} <{practice.contact_email}>")
+    return agreement
+
+
+@transaction.atomic
+def agreement_create(*, by: User, pso: PSO, practice: Practice, facilities: Iterable[Facility]) -> Agreement:
+    """PSO staff open an agreement for an enrolled practice (a second PSO, or a facility of its own)."""
+    _require_pso_staff(by, pso)
+    facilities = list(facilities)
+    if not facilities or any(f.practice_id != practice.pk for f in facilities):
+        raise ValidationError("Choose one or more facilities of this practice.")
+    agreement = Agreement.objects.create(pso=pso, practice=practice, reference=_new_reference())
+    for facility in facilities:
+        _cover(agreement, facility)
+    audit_record(actor=by, action="agreement_created", obj=agreement, agreement=agreement, pso=pso)
+    return agreement
+
+
+def _cover(agreement: Agreement, facility: Facility) -> None:
+    try:
+        with transaction.atomic():
+            Coverage.objects.create(agreement=agreement, facility=facility, pso=agreement.pso)
+    except IntegrityError as exc:
+        raise ValidationError(
+            f"{facility.name} is already covered by another agreement with {agreement.pso}."
+        ) from exc
+
+
+def _require_pso_staff(by: User, pso: PSO) -> None:
+    if pso.pk not in user_access(by).pso_staff:
+        raise PermissionDenied("Only this PSO's staff can do that.")
+
+
+@transaction.atomic
+def agreement_transition(
+    *, agreement: Agreement, by: User, to: str, note: str = "", signatories: dict | None = None,
+    expected_state: str | None = None,
+) -> Agreement:
+    """Move an agreement one step along its lifecycle, in order, with an audit row."""
+    locked = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    _require_pso_staff(by, locked.pso)
+    if expected_state is not None and locked.state != expected_state:
+        raise ValidationError("Someone else changed this agreement meanwhile; reload and try again.")
+    if to not in TRANSITIONS.get(locked.state, ()):
+        raise ValidationError(
+            f"An agreement that is '{locked.get_state_display()}' cannot become '{S(to).label}'."
+        )
+    old = locked.state
+    now = timezone.now()
+    changes = {"state": [old, to]}
+    if to == S.EXECUTED:
+        signatories = signatories or {}
+        missing = [k for k in ("practice_signatory", "pso_signatory", "signed_on") if not signatories.get(k)]
+        if missing:
+            raise ValidationError("Record both signatories and the signing date to execute the agreement.")
+        if signatories["signed_on"] > now.date():
+            raise ValidationError("The signing date cannot be in the future.")
+        for key in ("practice_signatory", "pso_signatory", "signed_on"):
+            setattr(locked, key, signatories[key])
+            changes[key] = [None, str(signatories[key])]
+    if to == S.TRAINED:
+        locked.training_completed_on = now.date()
+    if to == S.ACTIVE:
+        if not locked.memberships.filter(role=Role.FULL_ACCESS, is_active=True).exists() and not (
+            Invitation.objects.filter(agreement=locked, role=Role.FULL_ACCESS, accepted_at__isnull=True).exists()
+        ):
+            raise ValidationError("Invite at least one full-access user before activating the agreement.")
+        locked.activated_at = locked.activated_at or now
+        locked.ended_at = None
+    if to in (S.SUSPENDED, S.TERMINATED):
+        locked.ended_at = now
+    if to == S.TERMINATED:
+        locked.coverages.update(is_current=False)
+    locked.state = to
+    locked.save()
+    audit_record(actor=by, action="agreement_transition", obj=locked, agreement=locked, pso=locked.pso,
+                 changes=changes, note=note)
+    return locked
+
+
+@transaction.atomic
+def agreement_message_add(*, agreement: Agreement, by: User, body: str) -> AgreementMessage:
+    """A proposed change (from the practice) or a reply (from PSO staff), kept with who and when."""
+    access = user_access(by)
+    body = body.strip()
+    if not body:
+        raise ValidationError({"body": "Write the change you propose or your reply."})
+    if agreement.pso_id in access.pso_staff:
+        kind = AgreementMessage.Kind.REPLY
+    elif agreement.pk in access.manage or agreement.pk in access.full:
+        kind = AgreementMessage.Kind.PROPOSAL
+    else:
+        raise PermissionDenied
+    message = AgreementMessage.objects.create(agreement=agreement, kind=kind, author=by, body=body)
+    if kind == AgreementMessage.Kind.PROPOSAL and agreement.state == S.AGREEMENT_SENT:
+        Agreement.objects.filter(pk=agreement.pk).update(state=S.CHANGES_PROPOSED)
+        audit_record(actor=by, action="agreement_transition", obj=agreement, agreement=agreement,
+                     pso=agreement.pso, changes={"state": [S.AGREEMENT_SENT, S.CHANGES_PROPOSED]})
+    return message
+
+
+# --- Memberships ---------------------------------------------------------------------------------
+
+
+class SeatsTaken(ValidationError):
+    """Both full-access seats of the agreement are held."""
+
+
+def _can_manage(by: User, agreement: Agreement) -> bool:
+    access = user_access(by)
+    return agreement.pk in access.manage or agreement.pso_id in access.pso_staff
+
+
+def _grant_seat(membership: Membership) -> None:
+    """Take the lowest free seat; the unique constraint settles a race for the last one."""
+    for seat in FULL_ACCESS_SEATS:
+        if Membership.objects.filter(agreement_id=membership.agreement_id, seat=seat).exists():
+            continue
+        membership.seat = seat
+        try:
+            with transaction.atomic():
+                membership.save()
+            return
+        except IntegrityError:
+            continue
+    raise SeatsTaken(
+        "This agreement already has two full-access users. Change one of them to reporter first."
+    )
+
+
+@transaction.atomic
+def membership_grant(*, by: User | None, agreement: Agreement, user: User, role: str) -> Membership:
+    """Give a login a role on an agreement (or change it), honouring the two full-access seats."""
+    if by is not None and not _can_manage(by, agreement):
+        raise PermissionDenied
+    if role not in Role.values:
+        raise ValidationError(f"Unknown role {role!r}.")
+    if role == Role.FULL_ACCESS and agreement.state not in (S.EXECUTED, S.TRAINED, S.ACTIVE):
+        raise ValidationError("Full-access users can be named once the agreement is executed.")
+    membership, created = Membership.objects.get_or_create(
+        user=user, agreement=agreement, defaults={"role": role, "is_active": False}
+    )
+    old = None if created else [membership.role, membership.is_active]
+    membership.role = role
+    membership.is_active = True
+    if role == Role.FULL_ACCESS:
+        if membership.seat is None:
+            _grant_seat(membership)
+    else:
+        membership.seat = None
+        membership.save()
+    _sync_object_perms(membership)
+    audit_record(actor=by, action="membership_granted", obj=membership, agreement=agreement,
+                 changes={"user": [None, user.username], "role": [old[0] if old else None, role]})
+    forget_access(user)
+    return membership
+
+
+@transaction.atomic
+def membership_deactivate(*, by: User, membership: Membership) -> Membership:
+    """Withdraw a login's access to an agreement (its past submissions stay)."""
+    if not _can_manage(by, membership.agreement):
+        raise PermissionDenied
+    if membership.user_id == by.pk:
+        raise ValidationError("You cannot remove your own access; ask the other full-access user or the PSO.")
+    membership.is_active = False
+    membership.seat = None
+    membership.save()
+    _sync_object_perms(membership)
+    audit_record(actor=by, action="membership_deactivated", obj=membership, agreement=membership.agreement,
+                 changes={"is_active": [True, False]})
+    forget_access(membership.user)
+    return membership
+
+
+def _sync_object_perms(membership: Membership) -> None:
+    """Mirror the membership into guardian object permissions (read back only by admin tooling)."""
+    agreement, user = membership.agreement, membership.user
+    for perm in ("submit_event", "review_event", "manage_logins", "view_agreement"):
+        remove_perm(f"practices.{perm}", user, agreement)
+    if not membership.is_active:
+        return
+    perms = ["view_agreement", "submit_event"]
+    if membership.role == Role.FULL_ACCESS:
+        perms += ["review_event", "manage_logins"]
+    for perm in perms:
+        assign_perm(f"practices.{perm}", user, agreement)
+
+
+@transaction.atomic
+def pso_membership_set(*, by: User | None, pso: PSO, user: User, role: str, active: bool = True) -> PSOMembership:
+    """Create, change or deactivate a PSO staff or analyst login."""
+    if by is not None:
+        _require_pso_staff(by, pso)
+    if role not in PSORole.values:
+        raise ValidationError(f"Unknown PSO role {role!r}.")
+    membership, _ = PSOMembership.objects.update_or_create(
+        user=user, pso=pso, defaults={"role": role, "is_active": active}
+    )
+    audit_record(actor=by, action="pso_membership_set", obj=membership, pso=pso,
+                 changes={"user": [None, user.username], "role": [None, role], "active": [None, active]})
+    forget_access(user)
+    return membership
+
+
+# --- Invitations ----------------------------------------------------------------------------------
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def invitation_create(
+    *, by: User, email: str, username: str, role: str, agreement: Agreement | None = None,
+    pso: PSO | None = None, first_name: str = "", last_name: str = "",
+) -> tuple[Invitation, str]:
+    """A one-time link for a new login; returns the invitation and the raw token (shown once, emailed)."""
+    if agreement is not None:
+        if not _can_manage(by, agreement):
+            raise PermissionDenied
+        if agreement.state not in (S.EXECUTED, S.TRAINED, S.ACTIVE):
+            raise ValidationError("Logins are issued once the agreement is executed.")
+        if role not in Role.values:
+            raise ValidationError("Choose a role.")
+        if role == Role.FULL_ACCESS:
+            held = agreement.memberships.filter(role=Role.FULL_ACCESS, is_active=True).count()
+            pending = Invitation.objects.filter(agreement=agreement, role=Role.FULL_ACCESS, accepted_at__isnull=True,
+                                                expires_at__gt=timezone.now()).count()
+            if held + pending >= len(FULL_ACCESS_SEATS):
+                raise SeatsTaken("Both full-access seats are held or already offered.")
+    elif pso is not None:
+        _require_pso_staff(by, pso)
+        if role not in PSORole.values:
+            raise ValidationError("Choose a role.")
+    else:
+        raise ValidationError("An invitation needs an agreement or a PSO.")
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": "That username is taken."})
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        email=email, username=username, first_name=first_name, last_name=last_name, agreement=agreement, pso=pso,
+        role=role, token_hash=_token_hash(token), created_by=by,
+        expires_at=timezone.now() + timezone.timedelta(days=settings.INVITATION_TTL_DAYS),
+    )
+    audit_record(actor=by, action="invitation_created", obj=invitation, agreement=agreement,
+                 pso=pso or (agreement.pso if agreement else None), changes={"username": [None, username],
+                                                                          "role": [None, role]})
+    return invitation, token
+
+
+def invitation_lookup(token: str) -> Invitation:
+    """The invitation behind a token, or a clear error if it is unknown, used or expired."""
+    invitation = Invitation.objects.select_related("agreement", "pso").filter(token_hash=_token_hash(token)).first()
+    if invitation is None:
+        raise ValidationError("This invitation link is not valid. Ask for a new one.")
+    if invitation.accepted_at is not None:
+        raise ValidationError("This invitation has already been used. Sign in, or ask for a new link.")
+    if invitation.expires_at <= timezone.now():
+        raise ValidationError("This invitation has expired. Ask the person who invited you for a new link.")
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, password: str) -> User:
+    """Create the invitee's login with their chosen password and grant the invited role."""
+    invitation = invitation_lookup(token)
+    Invitation.objects.select_for_update().filter(pk=invitation.pk).first()
+    if User.objects.filter(username__iexact=invitation.username).exists():
+        raise ValidationError("That username is taken; ask for a new invitation.")
+    user = User(username=invitation.username, email=invitation.email, first_name=invitation.first_name,
+                last_name=invitation.last_name, is_shared_login=invitation.role == Role.SHARED)
+    user.set_password(password)
+    user.save()
+    if invitation.agreement_id:
+        membership_grant(by=None, agreement=invitation.agreement, user=user, role=invitation.role)
+    else:
+        pso_membership_set(by=None, pso=invitation.pso, user=user, role=invitation.role)
+    invitation.accepted_at = timezone.now()
+    invitation.user = user
+    invitation.save(update_fields=["accepted_at", "user"])
+    return user

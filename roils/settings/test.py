@@ -1,0 +1,36 @@
+"""Test settings: real PostgreSQL and Redis (see the Makefile and .ci/run), fast hashing, no real email."""
+
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+os.environ.setdefault("DEBUG", "1")
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # sync Playwright runs an event loop in the test thread
+
+from .base import *  # noqa: E402,F403
+from .base import DATABASES, REDIS_URL  # noqa: E402
+
+if os.environ.get("ROILS_TEST_ALLOW_SQLITE") != "1":
+    for alias, db in DATABASES.items():
+        if "postgresql" not in db["ENGINE"]:
+            raise ImproperlyConfigured(
+                f"Tests run against PostgreSQL: set DATABASE_URL and PSO_DATABASE_URL (database '{alias}' is "
+                f"{db['ENGINE']}). `make test` does this for the local server."
+            )
+    if not REDIS_URL:
+        raise ImproperlyConfigured("Tests run against Redis: set REDIS_URL (`make test` does this).")
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CELERY_TASK_ALWAYS_EAGER = True  # tests that need the real worker start one explicitly
+CELERY_TASK_EAGER_PROPAGATES = True
+for _db in DATABASES.values():
+    _db["CONN_MAX_AGE"] = 0
+    _db["TEST"] = {"NAME": None}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Live-server browser tests serve static files straight from the finders (no collectstatic).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

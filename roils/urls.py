@@ -1,0 +1,19 @@
+"""URL configuration: each app owns its namespace."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from practices import views as practice_views
+
+urlpatterns = [
+    path("", practice_views.HomeView.as_view(), name="home"),
+    path("accounts/login/", practice_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("practices.urls")),
+    path("events/", include("events.urls")),
+    path("review/", include("review.urls")),
+    path("reporting/", include("reporting.urls")),
+    path("admin/", admin.site.urls),
+]
