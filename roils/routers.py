@@ -23,12 +23,11 @@ class PSOStoreRouter:
     def allow_migrate(self, db, app_label, model_name=None, **hints):
         if model_name is None:
             return None if db == "default" else False
-        model = hints.get("model")
-        if model is None:
-            from django.apps import apps
+        # Migrations pass historical models, which lack class attributes: look up the real one.
+        from django.apps import apps
 
-            try:
-                model = apps.get_model(app_label, model_name)
-            except LookupError:
-                return db == "default"
+        try:
+            model = apps.get_model(app_label, model_name)
+        except LookupError:
+            return db == "default"
         return (db == PSO_DB) == is_pso_store_model(model)

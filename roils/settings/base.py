@@ -221,3 +221,7 @@ LOGGING = {
 }
 
 ROILS_VERSION = "0.1.0"
+
+# Key for the pseudonymous event/practice/facility keys sent to the PSO. Changing it would make
+# re-reported events look new to the PSO, so production sets it once and keeps it.
+PSO_KEY_SECRET = env("PSO_KEY_SECRET", default="")

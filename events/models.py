@@ -1,0 +1,97 @@
+"""Events reported by front-line staff. The only patient data ever stored is an age range and a sex."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from practices.models import Agreement, Facility, Practice
+from practices.scoping import ScopedQuerySet
+
+from .choices import (
+    AgeRange,
+    EventClassification,
+    EventStatus,
+    PatientSex,
+    ReporterRole,
+    TreatmentTechnique,
+    WorkflowStep,
+)
+
+NARRATIVE_MAX_LENGTH = 4000
+
+
+class Event(models.Model):
+    """A safety event or near miss, as submitted; its investigation lives in the review app."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="events")
+    facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="events")
+    sub_location = models.CharField(_("area or room"), max_length=100, blank=True)
+    reference = models.CharField(max_length=24, editable=False)
+    classification = models.CharField(max_length=40, choices=EventClassification.choices)
+    narrative = models.TextField(max_length=NARRATIVE_MAX_LENGTH)
+    event_date = models.DateField()
+    event_time = models.TimeField(null=True, blank=True)
+    workflow_step_noticed = models.CharField(max_length=40, choices=WorkflowStep.choices, blank=True)
+    age_range = models.CharField(max_length=40, choices=AgeRange.choices, default=AgeRange.UNKNOWN)
+    patient_sex = models.CharField(max_length=40, choices=PatientSex.choices, default=PatientSex.UNKNOWN)
+    reporter_role = models.CharField(max_length=40, choices=ReporterRole.choices)
+    # Anonymous reports store no identity at all: both fields stay empty.
+    reporter_name = models.CharField(max_length=150, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="submitted_events"
+    )
+    is_anonymous = models.BooleanField(default=False)
+    status = models.CharField(max_length=40, choices=EventStatus.choices, default=EventStatus.NEW, db_index=True)
+    revision = models.PositiveIntegerField(default=1)
+    idempotency_key = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    invalid_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Last time a reviewer touched the event; drives the "left untouched" reminders.
+    last_activity_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+    tenant_path = "agreement"
+    owner_field = "submitted_by"
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "reference"], name="event_reference_unique"),
+            models.CheckConstraint(
+                condition=models.Q(is_anonymous=False) | models.Q(submitted_by__isnull=True, reporter_name=""),
+                name="anonymous_event_stores_no_identity",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["agreement", "status", "-created_at"]),
+            models.Index(fields=["agreement", "facility", "-created_at"]),
+        ]
+
+    def __str__(self):
+        return self.reference
+
+    @property
+    def practice(self) -> Practice:
+        return self.agreement.practice
+
+    @property
+    def technique_values(self) -> list[str]:
+        return [t.technique for t in self.techniques.all()]
+
+
+class EventTechnique(models.Model):
+    """One treatment technique of an event (a row each, so the queue can filter on any database)."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="techniques")
+    technique = models.CharField(max_length=40, choices=TreatmentTechnique.choices, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["event", "technique"], name="event_technique_unique")]
+
+    def __str__(self):
+        return self.get_technique_display()
