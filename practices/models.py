@@ -13,7 +13,6 @@ from django.utils.translation import gettext_lazy as _
 from .choices import (
     FULL_ACCESS_SEATS,
     US_STATE_CODES,
-    US_STATES,
     AgreementState,
     PSORole,
     Role,
@@ -73,6 +72,9 @@ class PSOMembership(models.Model):
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
 
+    objects = ScopedQuerySet.as_manager()
+    pso_path = "pso"
+
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "pso"], name="pso_membership_unique")]
 
@@ -87,7 +89,8 @@ class Practice(models.Model):
     address_line1 = models.CharField(_("street address"), max_length=200)
     address_line2 = models.CharField(_("address line 2"), max_length=200, blank=True)
     city = models.CharField(max_length=100)
-    state = models.CharField(max_length=2, choices=US_STATES, validators=[validate_us_state])
+    # No `choices=` here: the validator's message says why a non-US address is refused.
+    state = models.CharField(_("state or territory"), max_length=2, validators=[validate_us_state])
     zip_code = models.CharField(_("ZIP code"), max_length=10, validators=[validate_zip])
     phone = models.CharField(max_length=30, blank=True)
     contact_name = models.CharField(max_length=200)
@@ -111,7 +114,7 @@ class Facility(models.Model):
     practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="facilities")
     name = models.CharField(max_length=200)
     city = models.CharField(max_length=100, blank=True)
-    state = models.CharField(max_length=2, choices=US_STATES, validators=[validate_us_state], blank=True)
+    state = models.CharField(_("state or territory"), max_length=2, validators=[validate_us_state], blank=True)
     zip_code = models.CharField(_("ZIP code"), max_length=10, validators=[validate_zip], blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -237,6 +240,7 @@ class Membership(models.Model):
     objects = ScopedQuerySet.as_manager()
     tenant_path = "agreement"
     pso_path = "agreement__pso"
+    reporter_visible = False  # who has access is for the agreement's reviewers and PSO staff
 
     class Meta:
         ordering = ["agreement", "role", "user__username"]
@@ -282,6 +286,7 @@ class Invitation(models.Model):
     objects = ScopedQuerySet.as_manager()
     tenant_path = "agreement"
     pso_path = "pso"
+    reporter_visible = False
 
     class Meta:
         constraints = [
@@ -314,6 +319,7 @@ class AuditEntry(models.Model):
     objects = ScopedQuerySet.as_manager()
     tenant_path = "agreement"
     pso_path = "pso"
+    reporter_visible = False  # the audit trail is for reviewers and PSO staff
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -132,11 +132,14 @@ class ScopedQuerySet(models.QuerySet):
             raise ValueError(f"unknown scoping action {action!r}")
         model = self.model
         tenant_path = getattr(model, "tenant_path", None)
-        if tenant_path is None:
-            raise ImproperlyConfigured(f"{model.__name__} declares no tenant_path")
+        pso_path = getattr(model, "pso_path", None)
+        if tenant_path is None and pso_path is None:
+            raise ImproperlyConfigured(f"{model.__name__} declares neither tenant_path nor pso_path")
         access = user_access(user)
         condition = Q(pk__in=[])
-        if action == "view":
+        if tenant_path is None:
+            pass  # a PSO-side model: only the PSO clause below applies
+        elif action == "view":
             if access.full:
                 condition |= Q(**{f"{tenant_path}__in": access.full})
             own_ids = access.own - access.full
@@ -150,14 +153,13 @@ class ScopedQuerySet(models.QuerySet):
             ids = access.agreements_for(action)
             if ids:
                 condition |= Q(**{f"{tenant_path}__in": ids})
-        pso_path = getattr(model, "pso_path", None)
         if pso_path and access.pso_staff and action in ("view", "enrol"):
             condition |= Q(**{f"{pso_path}__in": access.pso_staff})
         if condition == Q(pk__in=[]):
             return self.none()
         qs = self.filter(condition)
         # Paths through many-valued relations can repeat rows.
-        if "__" in tenant_path or (pso_path and "__" in pso_path):
+        if "__" in (tenant_path or "") or "__" in (pso_path or ""):
             qs = qs.distinct()
         return qs
 

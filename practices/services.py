@@ -334,13 +334,13 @@ def invitation_create(
         raise ValidationError({"username": "That username is taken."})
     token = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
-        email=email, username=username, first_name=first_name, last_name=last_name, agreement=agreement, pso=pso,
+        email=email, username=username, first_name=first_name, last_name=last_name, agreement=agreement,
+        pso=pso or agreement.pso,
         role=role, token_hash=_token_hash(token), created_by=by,
         expires_at=timezone.now() + timezone.timedelta(days=settings.INVITATION_TTL_DAYS),
     )
-    audit_record(actor=by, action="invitation_created", obj=invitation, agreement=agreement,
-                 pso=pso or (agreement.pso if agreement else None), changes={"username": [None, username],
-                                                                          "role": [None, role]})
+    audit_record(actor=by, action="invitation_created", obj=invitation, agreement=agreement, pso=invitation.pso,
+                 changes={"username": [None, username], "role": [None, role]})
     return invitation, token
 
 

@@ -1,0 +1,113 @@
+"""For every URL of the project and every role: foreign objects are 404, pages never show foreign data.
+
+URLs are discovered from the URLconf, so a new view is covered without anyone remembering.
+"""
+
+import pytest
+from django.urls import reverse
+
+from .matrix import (
+    PUBLIC_URL_NAMES,
+    build_matrix_world,
+    builder_for,
+    discover_routes,
+    foreign_agreements,
+    visible_markers,
+)
+
+pytestmark = pytest.mark.django_db(databases=["default", "pso"])
+
+ROLES = [
+    "reporter.riverside", "general.riverside", "physicist.riverside", "director.riverside", "reporter.lakeside",
+    "physicist.lakeside", "staff.pso", "analyst.pso", "physicist.satellite", "physicist.riversideb",
+    "reporter.hilltop", "staff.psob", "analyst.psob",
+]
+DENIED = {302, 403, 404, 405, 410}
+
+
+@pytest.fixture
+def matrix_world():
+    return build_matrix_world()
+
+
+def _forbidden_markers(user, world):
+    return set(world["markers"].values()) - visible_markers(user, world)
+
+
+def _leaks(response, forbidden) -> list[str]:
+    if response.status_code != 200 or not response.get("Content-Type", "").startswith(("text/", "application/")):
+        return []
+    body = response.content.decode(errors="replace")
+    return sorted(m for m in forbidden if m in body)
+
+
+def test_routes_discovered_cover_every_app():
+    names = {r.name.split(":")[0] for r in discover_routes() if ":" in r.name}
+    assert {"practices"} <= names
+
+
+@pytest.mark.parametrize("username", ROLES)
+def test_isolation_every_route_for_role_never_leaks(client, matrix_world, password, username):
+    user = matrix_world["users"][username]
+    client.force_login(user)
+    forbidden = _forbidden_markers(user, matrix_world)
+    foreign = foreign_agreements(user, matrix_world)
+    assert foreign, "every role must have foreign tenants in the matrix world"
+    problems = []
+    for route in discover_routes():
+        if route.name in PUBLIC_URL_NAMES or route.name == "logout":
+            continue
+        if not route.kwargs:
+            url = reverse(route.name)
+            response = client.get(url)
+            if response.status_code >= 500:
+                problems.append(f"{route.name}: GET {response.status_code}")
+            problems += [f"{route.name}: shows foreign marker {m}" for m in _leaks(response, forbidden)]
+            continue
+        if set(route.kwargs) != {"pk"}:
+            problems.append(f"{route.name}: URL kwargs {route.kwargs} not covered by the matrix (use <int:pk>)")
+            continue
+        model = getattr(route.view_class, "model", None)
+        if model is None:
+            problems.append(f"{route.name}: takes a pk but its view declares no model")
+            continue
+        try:
+            builder = builder_for(model)
+        except LookupError as exc:
+            problems.append(f"{route.name}: {exc}")
+            continue
+        for agreement in foreign:
+            member = agreement.memberships.filter(is_active=True).select_related("user").first().user
+            obj = builder(agreement=agreement, user=member)
+            url = reverse(route.name, kwargs={"pk": obj.pk})
+            for method in ("get", "post"):
+                response = getattr(client, method)(url)
+                if response.status_code not in DENIED:
+                    problems.append(f"{route.name} {method.upper()} foreign {model.__name__} under "
+                                    f"{agreement.reference}: {response.status_code}")
+                problems += [f"{route.name}: shows foreign marker {m}" for m in _leaks(response, forbidden)]
+    assert not problems, "\n".join(problems)
+
+
+def test_isolation_anonymous_gets_login_or_404_everywhere(client, matrix_world):
+    problems = []
+    agreement = matrix_world["agreements"]["riverside"]
+    member = agreement.memberships.filter(is_active=True).first().user
+    for route in discover_routes():
+        if route.name in PUBLIC_URL_NAMES:
+            continue
+        if route.kwargs:
+            if set(route.kwargs) != {"pk"} or getattr(route.view_class, "model", None) is None:
+                continue  # reported by the role test
+            obj = builder_for(route.view_class.model)(agreement=agreement, user=member)
+            url = reverse(route.name, kwargs={"pk": obj.pk})
+        else:
+            url = reverse(route.name)
+        for method in ("get", "post"):
+            response = getattr(client, method)(url)
+            if response.status_code not in DENIED:
+                problems.append(f"{route.name} {method.upper()} anonymous: {response.status_code}")
+            elif response.status_code == 302 and "/accounts/login/" not in response["Location"]:
+                problems.append(f"{route.name}: anonymous redirected to {response['Location']}")
+    assert not problems, "\n".join(problems)
+
