@@ -1,13 +1,21 @@
 """The demo world of `seed_demo`: one PSO, two practices, the published demo logins."""
 
+import base64
+
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .choices import AgreementState, PSORole, Role
 from .models import PSO, Agreement, Facility, Practice, User
+from .scoping import forget_access
 from .services import FacilityData, agreement_transition, membership_grant, participation_submit, pso_membership_set
+from .twofactor import requires_two_factor
 
 DEMO_PASSWORD = "roils-demo-2026"  # noqa: S105  (published in the README; demo databases only)
+# Published TOTP secret (base32) of the demo accounts that need two-factor: any authenticator or
+# `pyotp.TOTP(DEMO_TOTP_SECRET).now()` gives their current code. Demo databases only.
+DEMO_TOTP_SECRET = "ROILSDEMQTOTPSECRETKEYFORDEMOXYZ"  # noqa: S105
 
 # username, first, last, where, role
 DEMO_USERS = [
@@ -89,5 +97,10 @@ def seed_world() -> dict:
             ).exists():
                 membership_grant(by=None, agreement=agreement, user=users[username], role=role)
         agreements[key] = agreement
+    for user in users.values():
+        forget_access(user)
+        if requires_two_factor(user) and not TOTPDevice.objects.filter(user=user).exists():
+            TOTPDevice.objects.create(user=user, name="Demo authenticator", confirmed=True,
+                                      key=base64.b32decode(DEMO_TOTP_SECRET).hex())
     return {"pso": pso, "users": users, "agreements": agreements,
             "facilities": {k: list(Facility.objects.filter(practice=a.practice)) for k, a in agreements.items()}}

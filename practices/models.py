@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from .choices import (
@@ -42,9 +43,17 @@ class User(AbstractUser):
     is_shared_login = models.BooleanField(
         default=False, help_text=_("A general login handed to all staff; its submissions are anonymous.")
     )
+    # Bumped by "sign out everywhere": it is part of the session hash, so every other session ends.
+    session_epoch = models.PositiveIntegerField(default=0)
 
     def __str__(self):
         return self.get_full_name() or self.username
+
+    def get_session_auth_hash(self):
+        return salted_hmac(
+            "roils.practices.User.get_session_auth_hash", f"{self.password}:{self.session_epoch}",
+            algorithm="sha256",
+        ).hexdigest()
 
 
 class PSO(models.Model):
@@ -328,3 +337,34 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"
+
+
+class AccessLog(models.Model):
+    """Who signed in, and who viewed or exported which event: kept on the practice side for its reviewers."""
+
+    class Action(models.TextChoices):
+        LOGIN = "login", _("Signed in")
+        LOGIN_FAILED = "login_failed", _("Failed sign-in")
+        VIEW = "view", _("Viewed")
+        EXPORT = "export", _("Exported")
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    username = models.CharField(max_length=150, blank=True)
+    agreement = models.ForeignKey(Agreement, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    action = models.CharField(max_length=20, choices=Action.choices)
+    object_type = models.CharField(max_length=60, blank=True)
+    object_id = models.CharField(max_length=40, blank=True)
+    object_label = models.CharField(max_length=60, blank=True)  # e.g. an event reference, never content
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    tenant_path = "agreement"
+    reporter_visible = False
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["agreement", "-at"])]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_label}"

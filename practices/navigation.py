@@ -11,6 +11,7 @@ NAV_ITEMS = [
     ("My review", "review:queue", "clipboard2-pulse", "is_full_access"),
     ("Dashboard", "reporting:practice-dashboard", "bar-chart", "is_full_access"),
     ("My agreements", "practices:agreement-mine", "people", "is_full_access"),
+    ("Access log", "practices:accesslog-list", "shield-lock", "is_full_access"),
     ("Enrolment", "practices:enrolment-queue", "journal-check", "is_pso_staff"),
     ("Participation", "reporting:participation", "activity", "is_pso_staff"),
     ("Outbox", "reporting:outbox", "send", "is_pso_staff"),

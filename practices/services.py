@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
@@ -375,3 +375,34 @@ def invitation_accept(*, token: str, password: str) -> User:
     invitation.user = user
     invitation.save(update_fields=["accepted_at", "user"])
     return user
+
+
+# --- Access log -----------------------------------------------------------------------------------
+
+
+def client_ip(request) -> str | None:
+    """The client address (REMOTE_ADDR; the proxy in front sets it)."""
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def access_log_record(*, request, action: str, user=None, username: str = "", agreement_ids=(), obj=None,
+                      label: str = "") -> None:
+    """One access-log row per agreement concerned, so each agreement's reviewers see their own people."""
+    from .models import AccessLog
+
+    user = user if getattr(user, "is_authenticated", False) else None
+    rows = [
+        AccessLog(user=user, username=username or (user.get_username() if user else ""), agreement_id=agreement_id,
+                  action=action, object_type=obj._meta.label_lower if obj is not None else "",
+                  object_id=str(obj.pk) if obj is not None else "", object_label=label[:60],
+                  ip_address=client_ip(request))
+        for agreement_id in (agreement_ids or [None])
+    ]
+    AccessLog.objects.bulk_create(rows)
+
+
+@transaction.atomic
+def user_sign_out_everywhere(*, user: User) -> None:
+    """End every session of the user (the epoch is part of the session hash)."""
+    User.objects.filter(pk=user.pk).update(session_epoch=models.F("session_epoch") + 1)
+    audit_record(actor=user, action="signed_out_everywhere", obj=user)

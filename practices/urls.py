@@ -12,6 +12,7 @@ urlpatterns = [
     path("pso/people/", views.PSOPeopleView.as_view(), name="pso-people"),
     path("pso/people/<int:pk>/toggle/", views.PSOMembershipDeactivateView.as_view(), name="psomembership-toggle"),
     path("agreements/", views.MyAgreementsView.as_view(), name="agreement-mine"),
+    path("access-log/", views.AccessLogView.as_view(), name="accesslog-list"),
     path("agreements/<int:pk>/", views.AgreementDetailView.as_view(), name="agreement-detail"),
     path("agreements/<int:pk>/transition/", views.AgreementTransitionView.as_view(), name="agreement-transition"),
     path("agreements/<int:pk>/message/", views.AgreementMessageView.as_view(), name="agreement-message"),

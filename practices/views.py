@@ -1,7 +1,9 @@
 """Pages of the practices app: home, sign-in, profile, the Join form, enrolment and agreement management."""
 
+import django_otp
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
+from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
@@ -9,8 +11,10 @@ from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import NoReverseMatch, reverse
+from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
+from django_ratelimit.decorators import ratelimit
 
 from . import services
 from .choices import NEXT_STEP, TRANSITIONS, AgreementState, Role
@@ -25,8 +29,8 @@ from .forms import (
     SetPasswordFromInvitationForm,
     TransitionForm,
 )
-from .models import PSO, Agreement, Facility, Membership, PSOMembership
-from .scoping import RoleRequiredMixin, ScopedViewMixin
+from .models import PSO, AccessLog, Agreement, Facility, Membership, PSOMembership
+from .scoping import RoleRequiredMixin, ScopedViewMixin, user_access
 from .selectors import (
     agreement_detail_for,
     agreements_administered_by,
@@ -34,6 +38,7 @@ from .selectors import (
     enrolment_queue_for,
     pso_people_for,
 )
+from .twofactor import LoginForm
 
 # Where each role works, in order of precedence; the home page sends a user to the first that applies.
 ROLE_HOMES = [
@@ -48,11 +53,62 @@ def _errors(exc: ValidationError) -> list[str]:
     return [str(m) for m in exc.messages]
 
 
+@method_decorator(ratelimit(key="ip", rate="30/m", method="POST", block=True), name="post")
 class LoginView(auth_views.LoginView):
-    """Sign-in with username and password."""
+    """Sign-in: username, password and, for accounts that have one, the authenticator code."""
 
     template_name = "registration/login.html"
+    form_class = LoginForm
     redirect_authenticated_user = True
+    scoping_exempt = "public sign-in page"
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        if form.otp_device is not None:
+            django_otp.login(self.request, form.otp_device)
+        user = form.get_user()
+        services.access_log_record(request=self.request, action="login", user=user,
+                                   agreement_ids=list(user_access(user).roles))
+        return response
+
+    def form_invalid(self, form):
+        username = (form.data.get("username") or "")[:150]
+        services.access_log_record(request=self.request, action="login_failed", username=username,
+                                   agreement_ids=list(Membership.objects.filter(
+                                       user__username=username, is_active=True).values_list("agreement_id",
+                                                                                            flat=True)))
+        return super().form_invalid(form)
+
+
+@method_decorator(ratelimit(key="ip", rate="5/m", method="POST", block=True), name="post")
+@method_decorator(ratelimit(key="post:email", rate="5/h", method="POST", block=True), name="post")
+class PasswordResetView(auth_views.PasswordResetView):
+    """Password reset by email, rate-limited per address and per account email."""
+
+
+class SignOutEverywhereView(RoleRequiredMixin, View):
+    """End every session of the signed-in user, on every device."""
+
+    http_method_names = ["post"]
+
+    def post(self, request):
+        services.user_sign_out_everywhere(user=request.user)
+        auth_logout(request)
+        messages.success(request, "You are signed out on every device.")
+        return redirect("login")
+
+
+class AccessLogView(ScopedViewMixin, ListView):
+    """Full-access users: who signed in, and who viewed or exported which event, for their agreements."""
+
+    model = AccessLog
+    action = "review"
+    required_capability = "is_full_access"
+    template_name = "practices/accesslog_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("agreement__practice")
 
 
 class HomeView(RoleRequiredMixin, TemplateView):
@@ -410,3 +466,10 @@ class PSOMembershipDeactivateView(ScopedViewMixin, View):
             messages.success(request, f"{membership.user} {state}.")
         return redirect("practices:pso-people")
 
+
+
+def rate_limited(request, exception):
+    """429 with a clear message when a client sends too many requests."""
+    from django.shortcuts import render
+
+    return render(request, "429.html", status=429)

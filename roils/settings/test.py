@@ -34,3 +34,8 @@ STORAGES = {
 # Live-server browser tests serve static files straight from the finders (no collectstatic).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Unit tests sign in with force_login; the controls below are switched on by the tests that prove them
+# (tests/security/) and by every browser test (tests/browser/fixtures.py), which signs in through the real form.
+ROILS_ENFORCE_2FA = False
+AXES_ENABLED = False
+RATELIMIT_ENABLE = False

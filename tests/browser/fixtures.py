@@ -1,8 +1,10 @@
 """Playwright against Debian's Chromium (no browser download), on Django's live server."""
 
+import base64
 import os
 import shutil
 
+import pyotp
 import pytest
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -24,14 +26,33 @@ def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_FLAGS, "headless": True}
 
 
+@pytest.fixture(autouse=True)
+def real_sign_in_controls(settings):
+    """Browser tests sign in through the real form, so the real controls are on: 2FA, lockout, rate limits."""
+    settings.ROILS_ENFORCE_2FA = True
+    settings.AXES_ENABLED = True
+    settings.RATELIMIT_ENABLE = True
+
+
+def totp_now(username) -> str | None:
+    """The current authenticator code of a user with a (demo) TOTP device, else None."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user__username=username, confirmed=True).first()
+    if device is None:
+        return None
+    return pyotp.TOTP(base64.b32encode(device.bin_key).decode()).now()
+
+
 @pytest.fixture
 def login(live_server, password):
-    """Sign a page in as a demo user through the real login form."""
+    """Sign a page in as a user through the real login form (with the authenticator code when it has one)."""
 
     def _login(page, username, *, otp_token=None):
         page.goto(f"{live_server.url}/accounts/login/")
         page.get_by_label("Username").fill(username)
         page.get_by_label("Password").fill(password)
+        otp_token = otp_token or totp_now(username)
         if otp_token is not None:
             page.locator("#id_otp_token").fill(otp_token)
         page.get_by_role("button", name="Sign in").click()

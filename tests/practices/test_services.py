@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from practices.choices import AgreementState, PSORole, Role
-from practices.models import AuditEntry, Coverage, Facility, Membership, Practice
+from practices.models import AuditEntry, Coverage, Facility, Membership, Practice, User
 from practices.scoping import user_access
 from practices.services import (
     FacilityData,
@@ -112,10 +112,8 @@ def test_agreement_message_proposal_moves_sent_agreement_to_changes_proposed(wor
 
 def test_suspended_agreement_stops_submission_keeps_reviewer_read_access(world):
     agreement = world["agreements"]["riverside"]
-    physicist, reporter = world["users"]["physicist.riverside"], world["users"]["reporter.riverside"]
     agreement_transition(agreement=agreement, by=world["users"]["staff.pso"], to=AgreementState.SUSPENDED)
-    for user in (physicist, reporter):
-        user.refresh_from_db()
+    physicist, reporter = (User.objects.get(username=u) for u in ("physicist.riverside", "reporter.riverside"))
     assert agreement.pk not in user_access(physicist).submit
     assert agreement.pk in user_access(physicist).full
     assert agreement.pk not in user_access(reporter).own
@@ -127,8 +125,7 @@ def test_terminated_agreement_read_access_ends_after_retention(world):
     agreement.refresh_from_db()
     agreement.ended_at = timezone.now() - datetime.timedelta(days=agreement.retention_days + 1)
     agreement.save()
-    physicist = world["users"]["physicist.riverside"]
-    physicist.refresh_from_db()
+    physicist = User.objects.get(username="physicist.riverside")
     assert agreement.pk not in user_access(physicist).full
     assert not Coverage.objects.filter(agreement=agreement, is_current=True).exists()
 

@@ -30,6 +30,13 @@ def matrix_world():
     return build_matrix_world()
 
 
+def _example_kwargs(route) -> dict | None:
+    """Values for a route's non-pk URL kwargs, from its view's `url_kwarg_examples`; None if unknown."""
+    examples = getattr(route.view_class, "url_kwarg_examples", {}) or {}
+    extra = {k: examples[k] for k in route.kwargs if k != "pk" and k in examples}
+    return extra if len(extra) == len([k for k in route.kwargs if k != "pk"]) else None
+
+
 def _forbidden_markers(user, world):
     return set(world["markers"].values()) - visible_markers(user, world)
 
@@ -64,8 +71,15 @@ def test_isolation_every_route_for_role_never_leaks(client, matrix_world, passwo
                 problems.append(f"{route.name}: GET {response.status_code}")
             problems += [f"{route.name}: shows foreign marker {m}" for m in _leaks(response, forbidden)]
             continue
-        if set(route.kwargs) != {"pk"}:
-            problems.append(f"{route.name}: URL kwargs {route.kwargs} not covered by the matrix (use <int:pk>)")
+        extra = _example_kwargs(route)
+        if extra is None:
+            problems.append(f"{route.name}: URL kwargs {route.kwargs} need <int:pk> or the view's url_kwarg_examples")
+            continue
+        if "pk" not in route.kwargs:
+            response = client.get(reverse(route.name, kwargs=extra))
+            if response.status_code >= 500:
+                problems.append(f"{route.name}: GET {response.status_code}")
+            problems += [f"{route.name}: shows foreign marker {m}" for m in _leaks(response, forbidden)]
             continue
         model = getattr(route.view_class, "model", None)
         if model is None:
@@ -79,7 +93,7 @@ def test_isolation_every_route_for_role_never_leaks(client, matrix_world, passwo
         for agreement in foreign:
             member = agreement.memberships.filter(is_active=True).select_related("user").first().user
             obj = builder(agreement=agreement, user=member)
-            url = reverse(route.name, kwargs={"pk": obj.pk})
+            url = reverse(route.name, kwargs={**extra, "pk": obj.pk})
             for method in ("get", "post"):
                 response = getattr(client, method)(url)
                 if response.status_code not in DENIED:
@@ -96,13 +110,16 @@ def test_isolation_anonymous_gets_login_or_404_everywhere(client, matrix_world):
     for route in discover_routes():
         if route.name in PUBLIC_URL_NAMES:
             continue
-        if route.kwargs:
-            if set(route.kwargs) != {"pk"} or getattr(route.view_class, "model", None) is None:
+        extra = _example_kwargs(route)
+        if extra is None:
+            continue  # reported by the role test
+        if "pk" in route.kwargs:
+            if getattr(route.view_class, "model", None) is None:
                 continue  # reported by the role test
             obj = builder_for(route.view_class.model)(agreement=agreement, user=member)
-            url = reverse(route.name, kwargs={"pk": obj.pk})
+            url = reverse(route.name, kwargs={**extra, "pk": obj.pk})
         else:
-            url = reverse(route.name)
+            url = reverse(route.name, kwargs=extra)
         for method in ("get", "post"):
             response = getattr(client, method)(url)
             if response.status_code not in DENIED:

@@ -1,9 +1,13 @@
 """Load the demo world: a PSO, two practices, the published demo logins and about a hundred events."""
 
+import base64
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django_otp.oath import TOTP
 
-from practices.demo import DEMO_PASSWORD, DEMO_USERS, seed_world
+from practices.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USERS, seed_world
+from practices.twofactor import requires_two_factor
 from roils.demo_hooks import run_demo_hooks
 
 
@@ -22,5 +26,9 @@ class Command(BaseCommand):
             self.stdout.write(line)
         self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at /accounts/login/ with any of:"))
         for username, first, last, where, role in DEMO_USERS:
-            self.stdout.write(f"  {username:<22} {role.label:<26} ({first} {last}, {where})")
+            tfa = "  + authenticator code" if requires_two_factor(world["users"][username]) else ""
+            self.stdout.write(f"  {username:<22} {role.label:<26} ({first} {last}, {where}){tfa}")
         self.stdout.write(f"  password for all: {DEMO_PASSWORD}")
+        self.stdout.write(f"  authenticator (TOTP) secret of the demo reviewers and PSO accounts: {DEMO_TOTP_SECRET}")
+        code = TOTP(base64.b32decode(DEMO_TOTP_SECRET)).token()
+        self.stdout.write(f"  (any authenticator app with that secret; the code right now is {code:06d})")
