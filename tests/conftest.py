@@ -26,6 +26,15 @@ def pytest_sessionstart(session):
         raise pytest.UsageError(f"Redis is not reachable at {settings.REDIS_URL}; start it (see .ci/run).")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters and cached values never leak from one test into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def password():
     return DEMO_PASSWORD
