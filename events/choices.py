@@ -181,3 +181,17 @@ def active_choices(choices_cls: type[models.Choices]) -> list[tuple[str, str]]:
     """Choices to offer on new forms: all of the class's choices minus its retired values."""
     retired = RETIRED_VALUES.get(choices_cls.__name__, frozenset())
     return [(value, label) for value, label in choices_cls.choices if value not in retired]
+
+
+# The status as a reporter should read it in "My submissions": reassuring, and no review details.
+REPORTER_STATUS: dict[str, str] = {
+    EventStatus.NEW: _("Received, waiting for review"),
+    EventStatus.IN_REVIEW: _("Being reviewed"),
+    EventStatus.AWAITING_INFO: _("Being reviewed"),
+    EventStatus.READY_TO_REPORT: _("Reviewed, about to be shared with the PSO"),
+    EventStatus.REPORTED: _("Reviewed and shared with the PSO"),
+    EventStatus.RECEIVED: _("Reviewed and shared with the PSO"),
+    EventStatus.CLOSED: _("Review complete"),
+    EventStatus.INVALID: _("Closed: not a safety event"),
+    EventStatus.DUPLICATE: _("Merged with another report of the same event"),
+}

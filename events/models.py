@@ -11,6 +11,7 @@ from practices.models import Agreement, Facility, Practice
 from practices.scoping import ScopedQuerySet
 
 from .choices import (
+    REPORTER_STATUS,
     AgeRange,
     EventClassification,
     EventStatus,
@@ -53,6 +54,8 @@ class Event(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # Last time a reviewer touched the event; drives the "left untouched" reminders.
     last_activity_at = models.DateTimeField(default=timezone.now)
+    # Set once the full-access users were emailed, so a retried notification task does not email twice.
+    notified_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ScopedQuerySet.as_manager()
     tenant_path = "agreement"
@@ -80,6 +83,11 @@ class Event(models.Model):
         return self.agreement.practice
 
     @property
+    def reporter_status(self) -> str:
+        """The status in the reporter's words (My submissions)."""
+        return str(REPORTER_STATUS.get(self.status, self.get_status_display()))
+
+    @property
     def technique_values(self) -> list[str]:
         return [t.technique for t in self.techniques.all()]
 
@@ -95,3 +103,31 @@ class EventTechnique(models.Model):
 
     def __str__(self):
         return self.get_technique_display()
+
+
+class ReferenceCounter(models.Model):
+    """The last reference sequence number handed out per practice and year (locked while incremented)."""
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["practice", "year"], name="reference_counter_unique")]
+
+    def __str__(self):
+        return f"{self.practice_id}/{self.year}: {self.last}"
+
+
+class Draft(models.Model):
+    """A named reporter's half-written event (form fields as JSON), so no report is lost to a timeout.
+
+    Shared general logins never get one: many people use the same login. Deleted on a successful submit.
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="event_draft")
+    data = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"Draft of {self.user_id} ({self.updated_at:%Y-%m-%d %H:%M})"

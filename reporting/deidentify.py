@@ -6,6 +6,7 @@ text through the identifier scrubber. Anything not listed (names, users, dates, 
 
 from __future__ import annotations
 
+import math
 import re
 
 from roils.scrubber import scrub
@@ -27,8 +28,15 @@ ALLOWED_FIELDS = frozenset(
     + ("revision", "pso_id", "quarter", "dose_deviation_percent", "equipment_related", "possibly_reportable")
 )
 _CODE_RE = re.compile(r"^[a-z0-9_.+-]{0,40}$")
+# No taxonomy code carries more than five digits ("2026.1", "80_89"); an MRN or a phone number would.
+_MAX_CODE_DIGITS = 5
 _KEY_RE = re.compile(r"^[0-9a-f]{16,64}$")
 _QUARTER_RE = re.compile(r"^\d{4}Q[1-4]$")
+_INT_RANGES = {"medical_severity": (0, 10), "dosimetric_severity": (1, 10)}
+# Widths of the store's columns (a longer value would fail at delivery, long after the review was finalized).
+_WIDTHS = {"patients_affected": 20, "harm": 20, "age_range": 20, "sex": 20, "taxonomy_version": 20,
+           "equipment_manufacturer": 100, "equipment_model": 100, "software_version": 50}
+CODE_WIDTH = 40
 
 
 class RecordError(ValueError):
@@ -37,41 +45,95 @@ class RecordError(ValueError):
 
 def _code(name: str, value) -> str:
     value = "" if value is None else str(value)
-    if not _CODE_RE.match(value):
+    too_wide = len(value) > _WIDTHS.get(name, CODE_WIDTH)
+    if too_wide or not _CODE_RE.match(value) or sum(ch.isdigit() for ch in value) > _MAX_CODE_DIGITS:
         raise RecordError(f"{name}: not a coded value")
     return value
 
 
+def _codes(name: str, values) -> list[str]:
+    if values is None:
+        return []
+    # A bare string would otherwise be split into one-letter "codes".
+    if not isinstance(values, list | tuple | set | frozenset):
+        raise RecordError(f"{name}: expected a list of codes")
+    return sorted({_code(name, v) for v in values})
+
+
+def _int(name: str, value, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise RecordError(f"{name}: not an integer")
+    try:
+        number = int(value)
+    except ValueError:
+        raise RecordError(f"{name}: not an integer") from None
+    if not low <= number <= high:
+        raise RecordError(f"{name}: out of range")
+    return number
+
+
+def _flag(name: str, value) -> bool:
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise RecordError(f"{name}: expected true or false")
+    return value
+
+
+def _text(name: str, value) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise RecordError(f"{name}: expected text")
+    return scrub(value)
+
+
+def _deviation(value) -> float | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, bool):
+        raise RecordError("dose_deviation_percent: not a number")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise RecordError("dose_deviation_percent: not a number") from None
+    if not math.isfinite(number) or abs(number) > 100000:
+        raise RecordError("dose_deviation_percent: out of range")
+    return round(number, 2)
+
+
 def deidentify(raw: dict) -> dict:
     """The de-identified record for the PSO: allowlisted, typed, free text scrubbed. Pure; no database."""
+    if not isinstance(raw, dict):
+        raise RecordError("expected a record (dict)")
     unknown = set(raw) - ALLOWED_FIELDS
     if unknown:
         raise RecordError(f"fields not allowed to leave the practice: {sorted(unknown)}")
     record: dict = {}
     for name in KEY_FIELDS:
-        value = str(raw.get(name, ""))
-        if not _KEY_RE.match(value):
+        value = raw.get(name)
+        if not isinstance(value, str) or not _KEY_RE.match(value):
             raise RecordError(f"{name}: not a pseudonymous key")
         record[name] = value
-    quarter = str(raw.get("quarter", ""))
-    if not _QUARTER_RE.match(quarter):
+    quarter = raw.get("quarter")
+    if not isinstance(quarter, str) or not _QUARTER_RE.match(quarter):
         raise RecordError("quarter: expected e.g. 2026Q3")
     record["quarter"] = quarter
-    record["revision"] = int(raw.get("revision", 1))
-    record["pso_id"] = int(raw["pso_id"])
+    record["revision"] = _int("revision", raw.get("revision", 1), 1, 1_000_000)
+    record["pso_id"] = _int("pso_id", raw.get("pso_id"), 1, 2**63 - 1)
     for name in CODE_FIELDS:
         record[name] = _code(name, raw.get(name))
     for name in LIST_FIELDS:
-        record[name] = sorted({_code(name, v) for v in raw.get(name) or []})
+        record[name] = _codes(name, raw.get(name))
     for name in INT_FIELDS:
         value = raw.get(name)
-        record[name] = None if value in (None, "") else int(value)
-    deviation = raw.get("dose_deviation_percent")
-    record["dose_deviation_percent"] = None if deviation in (None, "") else round(float(deviation), 2)
-    record["equipment_related"] = bool(raw.get("equipment_related"))
-    record["possibly_reportable"] = bool(raw.get("possibly_reportable"))
+        record[name] = None if value in (None, "") else _int(name, value, *_INT_RANGES[name])
+    record["dose_deviation_percent"] = _deviation(raw.get("dose_deviation_percent"))
+    record["equipment_related"] = _flag("equipment_related", raw.get("equipment_related"))
+    record["possibly_reportable"] = _flag("possibly_reportable", raw.get("possibly_reportable"))
+    # Scrubbed before truncation, so a cut never leaves half an identifier behind a placeholder.
     for name in SHORT_TEXT_FIELDS:
-        record[name] = scrub(str(raw.get(name) or ""))[:100]
+        record[name] = _text(name, raw.get(name))[: _WIDTHS[name]]
     for name in TEXT_FIELDS:
-        record[name] = scrub(str(raw.get(name) or ""))
+        record[name] = _text(name, raw.get(name))
     return record

@@ -1,9 +1,12 @@
 """The outbox (practice side) and the PSO aggregate store (its own database, no foreign keys across)."""
 
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from practices.models import PSO
+from practices.scoping import ScopedQuerySet
 
 
 class Submission(models.Model):
@@ -18,12 +21,19 @@ class Submission(models.Model):
     pushed_at = models.DateTimeField(null=True, blank=True, db_index=True)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
-    next_attempt_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(default=timezone.now)  # when the sweeper may (re)send it
+
+    # PSO staff reach their PSO's rows (action "enrol"); full-access users their agreements' rows.
+    objects = ScopedQuerySet.as_manager()
+    tenant_path = "agreement_id"
+    pso_path = "pso"
+    reporter_visible = False
 
     class Meta:
         ordering = ["created_at", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["event_key", "revision"], name="submission_key_revision_unique"),
+            # Per PSO: the same event revision sent to two PSOs is two deliveries, never one merged row.
+            models.UniqueConstraint(fields=["pso", "event_key", "revision"], name="submission_pso_key_revision_unique"),
         ]
         indexes = [models.Index(fields=["pushed_at", "next_attempt_at"], name="submission_pending_idx")]
 
@@ -81,3 +91,132 @@ class StoreRecord(models.Model):
 
     def __str__(self):
         return f"{self.event_key[:10]} r{self.revision}"
+
+
+# --- Dashboard rollups (PSO store) and themes (practice side); owned by the dashboards -----------------
+# Rollup rows are counts kept current by reporting.rollups.apply_record_change on every store change.
+# Composite primary keys: the key is what every upsert conflicts on, and no surrogate id is needed.
+
+
+class RollupCube(models.Model):
+    """Events per PSO, quarter, classification, technique ("*" = any), severity band and dimension value."""
+
+    pso_store = True
+
+    pk = models.CompositePrimaryKey(
+        "pso_id", "technique", "dimension", "quarter", "classification", "severity", "value"
+    )
+    pso_id = models.BigIntegerField()
+    technique = models.CharField(max_length=40)
+    dimension = models.CharField(max_length=24)
+    quarter = models.CharField(max_length=6)
+    classification = models.CharField(max_length=40)
+    severity = models.CharField(max_length=20)
+    value = models.CharField(max_length=64)
+    n = models.IntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.dimension}={self.value} {self.quarter}: {self.n}"
+
+
+class RollupFacility(models.Model):
+    """Events per location, period ("all" or a year; quarters for the total only) and dimension value."""
+
+    pso_store = True
+
+    pk = models.CompositePrimaryKey("pso_id", "practice_key", "facility_key", "window", "dimension", "value")
+    pso_id = models.BigIntegerField()
+    practice_key = models.CharField(max_length=64)
+    facility_key = models.CharField(max_length=64)
+    window = models.CharField(max_length=6)
+    dimension = models.CharField(max_length=24)
+    value = models.CharField(max_length=64)
+    n = models.IntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.window} {self.dimension}={self.value}: {self.n}"
+
+
+class RollupPractice(models.Model):
+    """Events per practice, period ("all" or a year; quarters for the total only) and dimension value."""
+
+    pso_store = True
+
+    pk = models.CompositePrimaryKey("pso_id", "window", "practice_key", "dimension", "value")
+    pso_id = models.BigIntegerField()
+    window = models.CharField(max_length=6)
+    practice_key = models.CharField(max_length=64)
+    dimension = models.CharField(max_length=24)
+    value = models.CharField(max_length=64)
+    n = models.IntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.window} {self.dimension}={self.value}: {self.n}"
+
+
+class RollupBenchmark(models.Model):
+    """PSO-wide events per period and dimension value, with the number of practices contributing to the cell."""
+
+    pso_store = True
+
+    pk = models.CompositePrimaryKey("pso_id", "window", "dimension", "value")
+    pso_id = models.BigIntegerField()
+    window = models.CharField(max_length=6)
+    dimension = models.CharField(max_length=24)
+    value = models.CharField(max_length=64)
+    n = models.IntegerField(default=0)
+    practices = models.IntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.window} {self.dimension}={self.value}: {self.n} from {self.practices} practices"
+
+
+class ThemeQuerySet(ScopedQuerySet):
+    """Themes a user may reach: practice users read their PSOs' published themes; PSO staff and analysts manage."""
+
+    def for_user(self, user, action: str = "view") -> "ThemeQuerySet":
+        """Published themes of the user's PSOs for "view"; all themes of PSOs they work for otherwise."""
+        from practices.models import Agreement
+        from practices.scoping import user_access
+
+        access = user_access(user)
+        pso_ids = access.pso_staff | access.pso_analyst
+        condition = Q(pso_id__in=pso_ids) if pso_ids else Q(pk__in=[])
+        if action == "view":
+            agreement_ids = access.full | access.own
+            if agreement_ids:
+                member_psos = Agreement.objects.filter(pk__in=agreement_ids).values("pso_id")
+                condition |= Q(pso_id__in=member_psos, published_at__isnull=False, published_at__lte=timezone.now())
+        elif action != "manage":
+            return self.none()
+        if condition == Q(pk__in=[]):
+            return self.none()
+        return self.filter(condition)
+
+
+class Theme(models.Model):
+    """A lesson or pattern the PSO publishes to all its participating practices."""
+
+    pso = models.ForeignKey(PSO, on_delete=models.PROTECT, related_name="themes")
+    title = models.CharField(max_length=200)
+    body = models.TextField(max_length=20000)
+    tags = models.JSONField(default=list, blank=True)
+    categories = models.JSONField(default=list, blank=True)  # contributing-factor / AAPM category codes
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    published_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ThemeQuerySet.as_manager()
+    tenant_path = "pso__agreements"
+    pso_path = "pso"
+
+    class Meta:
+        ordering = ["-published_at", "-created_at"]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None and self.published_at <= timezone.now()

@@ -1,15 +1,27 @@
-"""Thin Celery wrappers around reporting services; they take ids only."""
+"""Thin Celery wrappers around reporting services; they take ids only (the database row is the truth)."""
 
 from celery import shared_task
 
-from .models import Submission
-from .services import submission_push
+from .services import TRANSIENT_ERRORS, submission_deliver, submission_sweep
 
 
-@shared_task(bind=True, acks_late=True, max_retries=8, retry_backoff=True, soft_time_limit=60, time_limit=90)
+@shared_task(
+    bind=True,
+    acks_late=True,  # a worker killed mid-task leaves the message to be delivered again
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=True,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=5,  # then the beat sweeper takes over, with its own (longer) backoff
+    soft_time_limit=30,
+    time_limit=45,
+)
 def submission_push_task(self, submission_id: int) -> bool:
-    """Deliver one outbox row to the PSO store (no-op if it was delivered already)."""
-    submission = Submission.objects.filter(pk=submission_id, pushed_at__isnull=True).first()
-    if submission is None:
-        return False
-    return submission_push(submission)
+    """Deliver one outbox row to its PSO's store (no-op if it was delivered already)."""
+    return submission_deliver(submission_id)
+
+
+@shared_task(acks_late=True, soft_time_limit=50, time_limit=55)
+def submission_sweep_task() -> int:
+    """Re-send undelivered outbox rows whose lease has run out (beat, every minute)."""
+    return submission_sweep()

@@ -162,6 +162,14 @@ class EffectivenessTier(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class ActionStatus(models.TextChoices):
+    """Progress of one corrective or preventive action item."""
+
+    OPEN = "open", _("Open")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+
+
 @dataclass(frozen=True, slots=True)
 class Node:
     """One item of a tree taxonomy; code is the stored slug, dotted as group.branch.leaf."""
