@@ -429,8 +429,8 @@ class PSOPeopleView(RoleRequiredMixin, TemplateView):
     template_name = "practices/pso_people.html"
 
     def get_context_data(self, **kwargs):
-        people = pso_people_for(self.request.user)
-        return super().get_context_data(people=people, form=kwargs.get("form") or PSOInvitationForm(), **kwargs)
+        kwargs.setdefault("form", PSOInvitationForm())
+        return super().get_context_data(people=pso_people_for(self.request.user), **kwargs)
 
     def post(self, request):
         form = PSOInvitationForm(request.POST)

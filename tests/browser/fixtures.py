@@ -26,14 +26,6 @@ def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_FLAGS, "headless": True}
 
 
-@pytest.fixture(autouse=True)
-def real_sign_in_controls(settings):
-    """Browser tests sign in through the real form, so the real controls are on: 2FA, lockout, rate limits."""
-    settings.ROILS_ENFORCE_2FA = True
-    settings.AXES_ENABLED = True
-    settings.RATELIMIT_ENABLE = True
-
-
 def totp_now(username) -> str | None:
     """The current authenticator code of a user with a (demo) TOTP device, else None."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
