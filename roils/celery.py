@@ -17,6 +17,10 @@ app.conf.beat_schedule = {
         "task": "reporting.tasks.submission_sweep_task",
         "schedule": 60.0,
     },
+    "events-notify-sweep": {
+        "task": "events.tasks.event_notify_sweep_task",
+        "schedule": 300.0,
+    },
     "review-remind-untouched": {
         "task": "review.tasks.review_reminders_task",
         "schedule": crontab(hour=7, minute=0),

@@ -1,0 +1,80 @@
+"""Reads of the events app; every queryset a user sees goes through `for_user`."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+
+from django.db.models import QuerySet
+
+from practices.models import Coverage, User
+
+from .models import Draft, Event
+
+
+def coverages_for_submit(*, user: User) -> QuerySet[Coverage]:
+    """The facilities (one row per covering agreement) the user may submit events for."""
+    return (
+        Coverage.objects.for_user(user, action="submit")
+        .filter(is_current=True)
+        .select_related("facility", "pso", "agreement")
+        .order_by("facility__name", "pso__name")
+    )
+
+
+def coverage_labels(coverages) -> dict[int, str]:
+    """Facility names, with the PSO added where one facility is covered by agreements with two PSOs."""
+    rows = list(coverages)
+    per_facility = Counter(c.facility_id for c in rows)
+    return {
+        c.pk: f"{c.facility.name} ({c.pso.name})" if per_facility[c.facility_id] > 1 else c.facility.name
+        for c in rows
+    }
+
+
+def events_submitted_by(*, user: User) -> QuerySet[Event]:
+    """Events the user submitted under their own name ("My submissions"); anonymous ones cannot be found."""
+    return (
+        Event.objects.for_user(user, action="view")
+        .filter(submitted_by=user)
+        .select_related("facility", "agreement__pso")
+        .order_by("-created_at", "-id")
+    )
+
+
+def event_confirmation_scope(*, user: User, just_submitted: list[int]) -> QuerySet[Event]:
+    """Events whose confirmation page the user may open.
+
+    Those they may view anyway, plus those submitted from this very session (an anonymous event has no
+    owner, so the session is the only link between the reporter and the reference number).
+    """
+    recent = Event.objects.for_user(user, action="submit").filter(pk__in=just_submitted[-20:])
+    return (Event.objects.for_user(user, action="view") | recent).select_related("facility", "agreement__pso")
+
+
+def last_reporter_role(*, user: User) -> str:
+    """The role the user gave on their latest named report, to spare them choosing it again."""
+    if user.is_shared_login:
+        return ""
+    return (
+        Event.objects.filter(submitted_by=user).order_by("-created_at").values_list("reporter_role", flat=True).first()
+        or ""
+    )
+
+
+def draft_for(*, user: User) -> Draft | None:
+    """The user's server-side draft, if any (never for a shared login)."""
+    if user.is_shared_login:
+        return None
+    draft = Draft.objects.filter(user=user).first()
+    key = draft.data.get("fields", {}).get("idempotency_key") if draft else None
+    if key and Event.objects.filter(idempotency_key__in=_as_uuid(key)).exists():
+        return None  # an autosave that lost the race with the submit it belonged to
+    return draft
+
+
+def _as_uuid(value) -> list[uuid.UUID]:
+    try:
+        return [uuid.UUID(str(value))]
+    except ValueError:
+        return []

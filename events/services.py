@@ -1,0 +1,243 @@
+"""Writes of the events app: submit an event (atomic, idempotent), number it, keep and clear drafts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from practices.models import Agreement, Coverage, Practice, User
+from practices.scoping import user_access
+from practices.services import audit_record
+
+from .choices import AgeRange, EventClassification, PatientSex, ReporterRole, TreatmentTechnique, WorkflowStep
+from .models import NARRATIVE_MAX_LENGTH, Draft, Event, EventTechnique, ReferenceCounter
+
+# Drafts hold form fields only; anything else a client sends is dropped.
+DRAFT_FIELDS = frozenset({
+    "coverage", "sub_location", "classification", "narrative", "techniques", "event_date", "event_time",
+    "workflow_step_noticed", "age_range", "patient_sex", "reporter_role", "reporter_name", "stay_anonymous",
+    "confirm_old_date", "idempotency_key",
+})  # fmt: skip
+DRAFT_VALUE_MAX = 20_000  # characters per value: a narrative may run over the limit while being edited
+# A clock skew allowance, so a report made "just now" is never refused as being in the future.
+FUTURE_SLACK = dt.timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class EventData:
+    """The reporter's answers, already parsed (a form's cleaned_data fits)."""
+
+    coverage: Coverage
+    classification: str
+    narrative: str
+    techniques: list[str]
+    event_date: dt.date
+    reporter_role: str
+    event_time: dt.time | None = None
+    sub_location: str = ""
+    workflow_step_noticed: str = ""
+    age_range: str = AgeRange.UNKNOWN
+    patient_sex: str = PatientSex.UNKNOWN
+    reporter_name: str = ""
+    stay_anonymous: bool = False
+
+    @classmethod
+    def from_mapping(cls, data: dict) -> EventData:
+        """Build from a dict such as a form's cleaned_data, ignoring keys the service does not use."""
+        names = cls.__dataclass_fields__.keys()
+        values = {k: v for k, v in data.items() if k in names and v is not None}
+        return cls(**values)
+
+
+def practice_initials(practice: Practice) -> str:
+    """'Riverside Cancer Center' -> 'RCC': the first letter of up to five words, 'EVT' if none."""
+    words = re.findall(r"[A-Za-z]+", practice.name)
+    initials = "".join(w[0] for w in words if w.lower() not in {"of", "the", "and", "for"})[:5].upper()
+    return initials or "EVT"
+
+
+def reference_next(*, practice: Practice, year: int) -> str:
+    """The next human-friendly reference, e.g. RCC-2026-0042. Call inside a transaction.
+
+    The counter row is locked (SELECT ... FOR UPDATE) until the caller commits, so two submissions
+    at the same moment get consecutive numbers and a rolled-back submission leaves no gap.
+    """
+    ReferenceCounter.objects.get_or_create(practice=practice, year=year)
+    counter = ReferenceCounter.objects.select_for_update().get(practice=practice, year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{practice_initials(practice)}-{year}-{counter.last:04d}"
+
+
+def _validate(data: EventData, now: dt.datetime) -> None:
+    errors: dict[str, str] = {}
+    narrative = data.narrative.strip()
+    if not narrative:
+        errors["narrative"] = "Describe what happened."
+    elif len(narrative) > NARRATIVE_MAX_LENGTH:
+        errors["narrative"] = f"Keep the description to {NARRATIVE_MAX_LENGTH:,} characters."
+    if "\x00" in data.narrative + data.sub_location + data.reporter_name:
+        errors["narrative"] = "The text contains a character that cannot be saved."
+    today = timezone.localdate(now)
+    if data.event_date > today:
+        errors["event_date"] = "The date cannot be in the future."
+    elif data.event_time and data.event_date == today:
+        moment = timezone.make_aware(dt.datetime.combine(data.event_date, data.event_time))
+        if moment > now + FUTURE_SLACK:
+            errors["event_time"] = "The time cannot be in the future."
+    choices = {
+        "classification": (data.classification, EventClassification.values, False),
+        "reporter_role": (data.reporter_role, ReporterRole.values, False),
+        "age_range": (data.age_range, AgeRange.values, False),
+        "patient_sex": (data.patient_sex, PatientSex.values, False),
+        "workflow_step_noticed": (data.workflow_step_noticed, WorkflowStep.values, True),
+    }
+    for name, (value, allowed, optional) in choices.items():
+        if not (value in allowed or (optional and value == "")):
+            errors[name] = "Choose one of the listed options."
+    techniques = set(data.techniques)
+    if not techniques or not techniques <= set(TreatmentTechnique.values):
+        errors["techniques"] = "Choose at least one treatment technique, or 'Not applicable'."
+    elif TreatmentTechnique.NOT_APPLICABLE in techniques and len(techniques) > 1:
+        errors["techniques"] = "'Not applicable' cannot be combined with a technique."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_agreement(by: User, coverage: Coverage) -> Agreement:
+    """Lock the covering agreement and refuse unless it is active and `by` may submit under it."""
+    # NO KEY UPDATE: serialises with agreement_transition (a suspension) but not with rows that point here.
+    agreement = Agreement.objects.select_for_update(no_key=True, of=("self",)).select_related("pso", "practice").get(
+        pk=coverage.agreement_id
+    )
+    if agreement.pk not in user_access(by).roles:
+        raise PermissionDenied("You are not a member of the agreement covering this facility.")
+    if not agreement.is_active:
+        raise ValidationError({
+            "coverage": f"The agreement covering {coverage.facility} with {agreement.pso} is "
+                        f"{agreement.get_state_display().lower()}: no events can be submitted under it. "
+                        "Nothing was saved; ask your practice's full-access user or the PSO.",
+        })
+    if agreement.pk not in user_access(by).submit or not coverage.is_current:
+        raise PermissionDenied("You cannot submit events for this facility.")
+    return agreement
+
+
+def _replay(by: User, idempotency_key: uuid.UUID) -> Event | None:
+    """The event a repeated post of the same form already created, if any (only within the user's agreements)."""
+    event = Event.objects.filter(idempotency_key=idempotency_key).select_related("agreement").first()
+    if event is None:
+        return None
+    if event.agreement_id not in user_access(by).roles or (event.submitted_by_id not in (None, by.pk)):
+        raise PermissionDenied("This form was already used by someone else.")
+    return event
+
+
+def event_submit(
+    *, by: User, data: EventData | dict, idempotency_key: uuid.UUID | str, submitted_at: dt.datetime | None = None,
+    notify: bool = True,
+) -> Event:
+    """Record a reported event, atomically; the same idempotency key twice returns the first event.
+
+    Shared logins are always anonymous, and an anonymous event stores no identity at all (no user, no
+    name, no actor on the audit row). The notification email is queued only after commit, so the event
+    never depends on the broker. `submitted_at` backdates demo and imported events.
+    """
+    if isinstance(data, dict):
+        data = EventData.from_mapping(data)
+    key = idempotency_key if isinstance(idempotency_key, uuid.UUID) else uuid.UUID(str(idempotency_key))
+    existing = _replay(by, key)
+    if existing is not None:
+        return existing
+    try:
+        return _create(by=by, data=data, key=key, now=submitted_at or timezone.now(), notify=notify)
+    except IntegrityError:
+        # A concurrent post of the same form won the race on the unique key: show its event.
+        existing = _replay(by, key)
+        if existing is None:
+            raise
+        return existing
+
+
+@transaction.atomic
+def _create(*, by: User, data: EventData, key: uuid.UUID, now: dt.datetime, notify: bool) -> Event:
+    _validate(data, now)
+    coverage = data.coverage
+    agreement = _check_agreement(by, coverage)
+    anonymous = bool(by.is_shared_login or data.stay_anonymous)
+    event = Event.objects.create(
+        agreement=agreement,
+        facility_id=coverage.facility_id,
+        sub_location=data.sub_location.strip()[:100],
+        reference=reference_next(practice=agreement.practice, year=timezone.localtime(now).year),
+        classification=data.classification,
+        narrative=data.narrative.strip(),
+        event_date=data.event_date,
+        event_time=data.event_time,
+        workflow_step_noticed=data.workflow_step_noticed,
+        age_range=data.age_range,
+        patient_sex=data.patient_sex,
+        reporter_role=data.reporter_role,
+        reporter_name="" if anonymous else data.reporter_name.strip()[:150],
+        submitted_by=None if anonymous else by,
+        is_anonymous=anonymous,
+        idempotency_key=key,
+        created_at=now,
+        last_activity_at=now,
+        # Without a notification (demo data, imports) the event counts as handled, so no sweep emails it later.
+        notified_at=None if notify else now,
+    )
+    EventTechnique.objects.bulk_create(
+        [EventTechnique(event=event, technique=t) for t in sorted(set(data.techniques))]
+    )
+    audit_record(actor=None if anonymous else by, action="event_submitted", obj=event, agreement=agreement,
+                 changes={"reference": [None, event.reference]})
+    Draft.objects.filter(user=by).delete()
+    if notify:
+        from .tasks import event_notify_task
+
+        # robust: a broker outage must not undo the report; the event row is already the truth.
+        transaction.on_commit(lambda: event_notify_task.delay(event.pk), robust=True)
+    return event
+
+
+def _clean_draft_value(value) -> str | list[str] | bool | None:
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, list):
+        return [str(v).replace("\x00", "")[:100] for v in value[:20] if isinstance(v, str | int)]
+    return str(value).replace("\x00", "")[:DRAFT_VALUE_MAX]
+
+
+def _already_submitted(key) -> bool:
+    try:
+        return Event.objects.filter(idempotency_key=uuid.UUID(str(key))).exists()
+    except ValueError:
+        return False
+
+
+def draft_save(*, user: User, data: dict, saved_at: int | None = None) -> Draft | None:
+    """Keep a named reporter's half-written report (allowlisted fields only); shared logins get none."""
+    if user.is_shared_login or not user_access(user).can_submit:
+        return None
+    fields = {k: _clean_draft_value(v) for k, v in data.items() if k in DRAFT_FIELDS}
+    if _already_submitted(fields.get("idempotency_key")):
+        # A late autosave of a form that was just submitted: keeping it would bring the report back.
+        Draft.objects.filter(user=user).delete()
+        return None
+    payload = {"fields": fields, "saved_at": saved_at if isinstance(saved_at, int) else None}
+    draft, _created = Draft.objects.update_or_create(
+        user=user, defaults={"data": payload, "updated_at": timezone.now()}
+    )
+    return draft
+
+
+def draft_discard(*, user: User) -> None:
+    """Throw away the user's server-side draft."""
+    Draft.objects.filter(user=user).delete()
