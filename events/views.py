@@ -11,8 +11,10 @@ from django.http import HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView
+from django_ratelimit.decorators import ratelimit
 
 from practices.scoping import RoleRequiredMixin, ScopedViewMixin
 from roils.scrubber import find_identifiers
@@ -33,6 +35,9 @@ def draft_storage_key(user) -> str:
     return f"roils.eventDraft.u{user.pk}"
 
 
+# A busy clinic files a few reports an hour; these limits only stop scripts and runaway clients.
+@method_decorator(ratelimit(key="user", rate="30/m", method="POST", block=True), name="post")
+@method_decorator(ratelimit(key="ip", rate="120/m", method="POST", block=True), name="post")
 class EventCreateView(RoleRequiredMixin, FormView):
     """Submit Event: the form, the privacy guard, and the hand-over to `event_submit`."""
 

@@ -157,3 +157,10 @@ def test_sign_out_everywhere_ends_other_sessions(client, world):
     assert other.get(reverse("practices:profile")).status_code == 200
     client.post(reverse("logout-everywhere"))
     assert other.get(reverse("practices:profile")).status_code == 302
+
+
+def test_rate_limit_event_submission_per_user(client, world, controls_on):
+    client.force_login(world["users"]["reporter.riverside"])
+    url = reverse("events:event-create")
+    statuses = [client.post(url, {"narrative": ""}).status_code for _ in range(32)]
+    assert statuses[0] == 200 and statuses[-1] == 429
