@@ -1,0 +1,112 @@
+"""Presentation helpers: human labels for stored codes, the PSO record preview and placeholder highlighting."""
+
+from __future__ import annotations
+
+import re
+
+from django.core.exceptions import FieldDoesNotExist
+
+from events import choices as ec
+from events.models import Event
+
+from . import choices as rc
+from .models import Review
+
+_TEXT_CHOICES = {
+    "classification": ec.EventClassification, "workflow_noticed": ec.WorkflowStep, "workflow_origin": ec.WorkflowStep,
+    "workflow_detected": ec.WorkflowStep, "age_range": ec.AgeRange, "sex": ec.PatientSex,
+    "reporter_role": ec.ReporterRole, "problem_type": rc.ProblemType, "patients_affected": rc.PatientsAffected,
+    "harm": rc.Harm, "regulatory_regime": rc.RegulatoryRegime, "status": ec.EventStatus,
+    "techniques": ec.TreatmentTechnique, "problem_types_secondary": rc.ProblemType,
+    "ameliorating_actions": rc.AmelioratingAction,
+}
+_TREES = {
+    "contributing_factors": rc.CONTRIBUTING_FACTORS, "barriers_failed": rc.SAFETY_BARRIERS,
+    "barriers_caught": rc.SAFETY_BARRIERS, "corrective_actions": rc.CORRECTIVE_ACTIONS,
+}
+RECORD_LABELS = {
+    "event_key": "Event key (pseudonymous)", "practice_key": "Practice key (pseudonymous)",
+    "facility_key": "Facility key (pseudonymous)", "pso_id": "PSO", "revision": "Revision", "quarter": "Quarter",
+    "classification": "Classification", "techniques": "Techniques", "workflow_noticed": "Workflow step noticed",
+    "age_range": "Patient age range", "sex": "Patient sex", "reporter_role": "Reporter role",
+    "corrective_actions": "Corrective actions", "taxonomy_version": "Taxonomy version",
+}
+S = ec.EventStatus
+STATUS_BADGES = {
+    S.NEW: "text-bg-primary", S.IN_REVIEW: "text-bg-info", S.AWAITING_INFO: "text-bg-warning",
+    S.READY_TO_REPORT: "text-bg-success", S.REPORTED: "text-bg-dark", S.RECEIVED: "text-bg-dark",
+    S.CLOSED: "text-bg-secondary", S.INVALID: "text-bg-light border", S.DUPLICATE: "text-bg-light border",
+}
+FIELD_ORDER = {name: i for i, name in enumerate(
+    ["status", "revision", "invalid_reason", "duplicate_of", "classification"]
+    + [f.name for f in Review._meta.get_fields()]
+    + ["action_type", "description", "owner", "due_date", "completion_note"]
+)}
+PLACEHOLDER = re.compile(r"(\[[A-Z]+\])")
+TEXT_FIELDS = ("narrative", "lessons_learned")
+
+
+def field_label(name: str) -> str:
+    """Label of a review or event field for the audit trail and messages."""
+    if name in RECORD_LABELS:
+        return RECORD_LABELS[name]
+    for model in (Review, Event):
+        try:
+            return _cap(str(model._meta.get_field(name).verbose_name))
+        except FieldDoesNotExist:
+            continue
+    return _cap(name.replace("_", " "))
+
+
+def _cap(text: str) -> str:
+    """Capitalise the first letter only ("prescribed total dose (Gy)" keeps its unit)."""
+    return text[:1].upper() + text[1:]
+
+
+def value_label(name: str, value) -> str:
+    """A stored value as a person reads it: labels for codes, lists joined, blanks as a dash."""
+    if value in (None, "", []):
+        return "—"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if name in _TREES:
+        return "; ".join(str(rc.label_for(_TREES[name], v)) for v in value) if isinstance(value, list) else str(value)
+    if name in _TEXT_CHOICES:
+        labels = dict(_TEXT_CHOICES[name].choices)
+        if isinstance(value, list):
+            return "; ".join(str(labels.get(v, v)) for v in value)
+        return str(labels.get(value, value))
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    return str(value)
+
+
+def record_rows(record: dict, *, pso_name: str = "") -> list[tuple[str, str]]:
+    """The coded part of a de-identified record, one (label, value) row per field, in a stable order."""
+    return [
+        (field_label(name), pso_name if name == "pso_id" and pso_name else value_label(name, value))
+        for name, value in record.items()
+        if name not in TEXT_FIELDS
+    ]
+
+
+def highlighted(text: str) -> list[tuple[str, bool]]:
+    """Split scrubbed text into (segment, is_placeholder) so the template can mark [PLACEHOLDERS]."""
+    return [(part, bool(PLACEHOLDER.fullmatch(part))) for part in PLACEHOLDER.split(text or "") if part]
+
+
+def change_rows(changes: dict) -> list[tuple[str, str, str]]:
+    """An audit entry's {field: [old, new]} as (field label, old, new) for the trail."""
+    out = []
+    # jsonb does not keep key order: show changes in the order of the form.
+    for name, pair in sorted((changes or {}).items(), key=lambda kv: FIELD_ORDER.get(kv[0].split(": ", 1)[-1], 99)):
+        old, new = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
+        base = name.split(": ", 1)[-1]
+        label = field_label(base) if ": " not in name else f"{_cap(name.split(': ', 1)[0])}: {field_label(base)}"
+        out.append((label, value_label(base, old), value_label(base, new)))
+    return out
+
+
+def chips(name: str, values: list) -> list[str]:
+    """Labels of a multi-valued answer, for read-only display."""
+    return [value_label(name, [v]) for v in values or []]

@@ -1,0 +1,80 @@
+"""The review queue's filters (django-filter); the facility choices come from the user's own scope."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef
+
+from events.choices import EventClassification, EventStatus, TreatmentTechnique
+from events.models import EventTechnique
+
+from . import choices as rc
+from .selectors import queue_facilities, queue_search
+
+OPEN = "open"
+STATUS_CHOICES = [(OPEN, "Open (new, in review, awaiting information)"), *EventStatus.choices]
+OPEN_FOR_FILTER = (EventStatus.NEW, EventStatus.IN_REVIEW, EventStatus.AWAITING_INFO)
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+def _facilities(request):
+    return queue_facilities(request.user)
+
+
+class QueueFilter(django_filters.FilterSet):
+    """Status, facility, classification, technique, dates, harm and severity, full-text search, ordering."""
+
+    q = django_filters.CharFilter(method="filter_search", label="Search narratives and review notes")
+    status = django_filters.ChoiceFilter(choices=STATUS_CHOICES, method="filter_status", empty_label="Any status",
+                                         label="Status")
+    facility = django_filters.ModelChoiceFilter(queryset=_facilities, empty_label="All locations", label="Location")
+    classification = django_filters.ChoiceFilter(choices=EventClassification.choices, empty_label="Any classification",
+                                                 label="Classification")
+    technique = django_filters.ChoiceFilter(choices=TreatmentTechnique.choices, method="filter_technique",
+                                           empty_label="Any technique", label="Technique")
+    date_from = django_filters.DateFilter(field_name="event_date", lookup_expr="gte", label="From", widget=DATE)
+    date_to = django_filters.DateFilter(field_name="event_date", lookup_expr="lte", label="To", widget=DATE)
+    harm = django_filters.ChoiceFilter(field_name="review__harm", choices=rc.Harm.choices, empty_label="Any harm",
+                                       label="Harm")
+    severity_min = django_filters.ChoiceFilter(
+        label="Min. severity", choices=[(str(n), str(n)) for n in range(0, 11)],
+        method="filter_severity", empty_label="Any severity",
+    )
+    ordering = django_filters.OrderingFilter(
+        fields=(
+            ("created_at", "created"), ("event_date", "date"), ("reference", "reference"), ("status", "status"),
+            ("facility__name", "facility"), ("last_activity_at", "activity"), ("review__medical_severity", "severity"),
+        ),
+        field_labels={"created": "Submitted", "date": "Event date", "activity": "Last activity",
+                      "severity": "Medical severity"},
+        label="Sort by",
+        empty_label="Best match / newest",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.form.fields.values():
+            field.widget.attrs.setdefault("class", "form-select" if isinstance(field.widget, forms.Select)
+                                          else "form-control")
+
+    def filter_search(self, queryset, name, value):
+        return queue_search(queryset, value)
+
+    def filter_status(self, queryset, name, value):
+        if value == OPEN:
+            return queryset.filter(status__in=OPEN_FOR_FILTER)
+        return queryset.filter(status=value)
+
+    def filter_severity(self, queryset, name, value):
+        return queryset.filter(review__medical_severity__gte=int(value))
+
+    def filter_technique(self, queryset, name, value):
+        # EXISTS keeps one row per event (a join on techniques would repeat events with several).
+        return queryset.filter(Exists(EventTechnique.objects.filter(event=OuterRef("pk"), technique=value)))
+
+    def without(self, name: str):
+        """The same filters minus one (e.g. the status counts ignore the status filter)."""
+        data = self.data.copy()
+        data.pop(name, None)
+        return type(self)(data, queryset=self.queryset, request=self.request)

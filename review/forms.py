@@ -1,0 +1,167 @@
+"""Forms of the review app: validation only; the views hand cleaned data to review.services."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+
+from events.choices import EventClassification, EventStatus, active_choices
+from events.models import Event
+
+from . import choices as rc
+from .models import ActionItem, Review
+from .selectors import owner_candidates
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+def _tier_groups() -> list[tuple[str, list[tuple[str, str]]]]:
+    """Corrective-action choices grouped with each group's effectiveness tier in its label."""
+    groups = []
+    for label, options in rc.grouped_choices(rc.CORRECTIVE_ACTIONS):
+        tier = rc.effectiveness(options[0][0])
+        groups.append((f"{label} — {rc.EffectivenessTier(tier).label}" if tier else label, options))
+    return groups
+
+
+class ReportableSelect(forms.NullBooleanSelect):
+    """The reviewer's override of the regulatory hint: unset follows the hint."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("unknown", "Follow the computed hint"), ("true", "Yes"), ("false", "No")]
+
+
+class PickerField(forms.MultipleChoiceField):
+    """A multi-select rendered as the searchable, grouped checkbox picker (templates/review/_picker.html)."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, *, grouped, **kwargs):
+        self.grouped = grouped
+        flat = [option for _group, options in grouped for option in options]
+        super().__init__(choices=flat, required=False, **kwargs)
+
+
+class ReviewForm(forms.ModelForm):
+    """Every My Review answer; conditional questions are shown by review.js and enforced by the service."""
+
+    classification = forms.ChoiceField(choices=active_choices(EventClassification), label="Event classification")
+    problem_types_secondary = PickerField(grouped=[("", rc.ProblemType.choices)], label="Secondary problem types")
+    contributing_factors = PickerField(grouped=rc.grouped_choices(rc.CONTRIBUTING_FACTORS),
+                                       label="Contributing factors")
+    barriers_failed = PickerField(grouped=rc.grouped_choices(rc.SAFETY_BARRIERS), label="Safety barriers that failed")
+    barriers_caught = PickerField(grouped=rc.grouped_choices(rc.SAFETY_BARRIERS),
+                                  label="Safety barriers that caught it")
+    ameliorating_actions = PickerField(grouped=rc.ameliorating_grouped_choices(), label="Ameliorating actions")
+    possibly_reportable = forms.NullBooleanField(
+        label="Possibly reportable to a regulator", widget=ReportableSelect, required=False
+    )
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    class Meta:
+        model = Review
+        fields = [
+            "title", "workflow_origin", "workflow_detected", "problem_type", "patients_affected", "harm",
+            "medical_severity", "dosimetric_severity", "dose_deviation_percent", "fraction_deviation_percent",
+            "prescribed_dose_gy", "fractions_prescribed", "fractions_incorrect", "equipment_related",
+            "equipment_manufacturer", "equipment_model", "software_version", "lessons_learned", "reviewer_notes",
+            "wrong_modality", "regulatory_regime", "regulatory_criteria", "notified_regulator_at",
+            "written_report_due", "patient_notified_at",
+        ]
+        widgets = {
+            "lessons_learned": forms.Textarea(attrs={"rows": 4}),
+            "reviewer_notes": forms.Textarea(attrs={"rows": 4}),
+            "regulatory_criteria": forms.Textarea(attrs={"rows": 2}),
+            "notified_regulator_at": DATETIME_INPUT,
+            "patient_notified_at": DATETIME_INPUT,
+            "written_report_due": DATE_INPUT,
+        }
+        help_texts = {
+            "lessons_learned": "What another clinic could learn. Sent to the PSO after scrubbing identifiers.",
+            "reviewer_notes": "Internal notes; they stay in the practice.",
+        }
+
+    def __init__(self, *args, event: Event, **kwargs):
+        super().__init__(*args, **kwargs)
+        review = self.instance
+        self.fields["classification"].initial = event.classification
+        self.fields["expected_version"].initial = review.lock_version
+        for name in ("problem_types_secondary", "contributing_factors", "barriers_failed", "barriers_caught",
+                     "ameliorating_actions"):
+            self.fields[name].initial = list(getattr(review, name) or [])
+        self.fields["possibly_reportable"].initial = review.possibly_reportable
+        self.fields["patients_affected"].choices = [
+            ("", "---------"), *[(v, lbl) for v, lbl in rc.PatientsAffected.choices if v != rc.PatientsAffected.NONE]
+        ]
+        self.fields["medical_severity"].help_text = "AAPM medical severity, 0 (none) to 10 (premature death)."
+        self.fields["dosimetric_severity"].help_text = "AAPM dosimetric severity, from the largest deviation."
+
+    def service_data(self) -> dict:
+        """The cleaned answers, as review_save takes them."""
+        data = {k: v for k, v in self.cleaned_data.items() if k != "expected_version"}
+        return data
+
+
+class ActionItemForm(forms.ModelForm):
+    """A new corrective or preventive action; its owner is a named user of the event's agreement."""
+
+    action_type = forms.ChoiceField(label="Type of action", choices=[("", "---------"), *_tier_groups()])
+
+    class Meta:
+        model = ActionItem
+        fields = ["action_type", "description", "owner", "due_date"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2}), "due_date": DATE_INPUT}
+        error_messages = {"owner": {"required": "Choose who owns this action."},
+                          "due_date": {"required": "Set a due date."}}
+
+    def __init__(self, *args, event: Event, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.event = event
+        self.fields["owner"].queryset = owner_candidates(event.agreement_id, user=user)
+        self.fields["due_date"].help_text = "Today or later."
+
+    def clean_due_date(self):
+        due = self.cleaned_data.get("due_date")
+        changed = self.instance.pk is None or due != self.instance.due_date
+        if due and changed and due < timezone.localdate():
+            raise forms.ValidationError("The due date cannot be in the past.")
+        return due
+
+
+class ActionItemUpdateForm(ActionItemForm):
+    """Progress on an action: the same fields plus its status and what was done."""
+
+    class Meta(ActionItemForm.Meta):
+        fields = ["action_type", "description", "owner", "due_date", "status", "completion_note"]
+        widgets = {**ActionItemForm.Meta.widgets, "completion_note": forms.Textarea(attrs={"rows": 2})}
+
+
+class TransitionForm(forms.Form):
+    """One status change; the service decides whether it is allowed."""
+
+    to = forms.CharField(max_length=40)
+    expected_status = forms.ChoiceField(choices=EventStatus.choices, required=False)
+    reason = forms.CharField(max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                             label="Why is this event invalid?")
+    duplicate_of = forms.ModelChoiceField(
+        queryset=Event.objects.none(), required=False, to_field_name="reference", widget=forms.TextInput,
+        label="Reference of the event it duplicates",
+        error_messages={"invalid_choice": "No event with that reference in this practice agreement."},
+    )
+
+    def __init__(self, *args, event: Event, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .selectors import duplicate_candidates
+
+        self.fields["duplicate_of"].queryset = duplicate_candidates(event, user=user)
+
+
+class ReportForm(forms.Form):
+    """The reviewer's last check before the record leaves the practice."""
+
+    confirmed = forms.BooleanField(
+        label="I have read this record: it holds no patient identifier.",
+        error_messages={"required": "Confirm that this record holds no patient identifier."},
+    )

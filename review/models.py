@@ -1,0 +1,155 @@
+"""My Review: the investigation of one event, its corrective actions and the untouched-event reminders."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from events.choices import WorkflowStep
+from events.models import Event
+from practices.scoping import ScopedQuerySet
+
+from . import choices as rc
+
+
+class Review(models.Model):
+    """The full-access users' investigation of one event (every My Review field of the data elements)."""
+
+    event = models.OneToOneField(Event, on_delete=models.CASCADE, related_name="review")
+    title = models.CharField(max_length=200, blank=True, help_text=_("A short synopsis, without patient details."))
+    workflow_origin = models.CharField(
+        _("workflow step where it originated"), max_length=40, choices=WorkflowStep.choices, blank=True
+    )
+    workflow_detected = models.CharField(
+        _("workflow step where it was detected"), max_length=40, choices=WorkflowStep.choices, blank=True
+    )
+    problem_type = models.CharField(_("primary problem type"), max_length=40, choices=rc.ProblemType.choices,
+                                    blank=True)
+    problem_types_secondary = models.JSONField(_("secondary problem types"), default=list, blank=True)
+    patients_affected = models.CharField(max_length=20, choices=rc.PatientsAffected.choices, blank=True)
+    harm = models.CharField(max_length=20, choices=rc.Harm.choices, blank=True)
+    medical_severity = models.PositiveSmallIntegerField(
+        null=True, blank=True, choices=rc.MEDICAL_SEVERITY, validators=[MaxValueValidator(10)]
+    )
+    dosimetric_severity = models.PositiveSmallIntegerField(
+        null=True, blank=True, choices=rc.DOSIMETRIC_SEVERITY, validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
+    dose_deviation_percent = models.DecimalField(
+        _("dose deviation (%)"), max_digits=7, decimal_places=2, null=True, blank=True,
+        help_text=_("Deviation from the total prescription; negative for an underdose."),
+    )
+    fraction_deviation_percent = models.DecimalField(
+        _("largest single-fraction deviation (%)"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    prescribed_dose_gy = models.DecimalField(
+        _("prescribed total dose (Gy)"), max_digits=6, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    fractions_prescribed = models.PositiveSmallIntegerField(null=True, blank=True)
+    fractions_incorrect = models.PositiveSmallIntegerField(_("fractions delivered incorrectly"), null=True, blank=True)
+    contributing_factors = models.JSONField(default=list, blank=True)
+    barriers_failed = models.JSONField(_("safety barriers that failed"), default=list, blank=True)
+    barriers_caught = models.JSONField(_("safety barriers that caught it"), default=list, blank=True)
+    equipment_related = models.BooleanField(default=False)
+    equipment_manufacturer = models.CharField(max_length=100, blank=True)
+    equipment_model = models.CharField(max_length=100, blank=True)
+    software_version = models.CharField(max_length=50, blank=True)
+    ameliorating_actions = models.JSONField(default=list, blank=True)
+    lessons_learned = models.TextField(max_length=4000, blank=True)
+    reviewer_notes = models.TextField(max_length=8000, blank=True)
+    # Regulatory: the hint is computed; these record the reviewer's own call and the dates.
+    wrong_modality = models.BooleanField(_("wrong treatment modality or mode"), default=False)
+    possibly_reportable = models.BooleanField(
+        _("possibly reportable to a regulator"), null=True, blank=True,
+        help_text=_("Leave unset to follow the computed hint."),
+    )
+    regulatory_regime = models.CharField(max_length=20, choices=rc.RegulatoryRegime.choices, blank=True)
+    regulatory_criteria = models.TextField(_("criteria met"), max_length=2000, blank=True)
+    notified_regulator_at = models.DateTimeField(null=True, blank=True)
+    written_report_due = models.DateField(null=True, blank=True)
+    patient_notified_at = models.DateTimeField(null=True, blank=True)
+    # "Narrative and notes contain no patient identifiers", ticked when reporting to the PSO.
+    confirmed_no_identifiers = models.BooleanField(default=False)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    # The event's pseudonymous key as last reported, so the PSO's receipt can find the event again.
+    pso_event_key = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    taxonomy_version = models.CharField(max_length=20, default=rc.TAXONOMY_VERSION)
+    # Optimistic locking: every save must name the version it started from.
+    lock_version = models.PositiveIntegerField(default=0)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+    tenant_path = "event__agreement"
+
+    def __str__(self):
+        return f"Review of {self.event_id}"
+
+
+class ActionItem(models.Model):
+    """A corrective or preventive action with an owner and a due date."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="action_items")
+    number = models.PositiveSmallIntegerField()
+    action_type = models.CharField(_("type"), max_length=40, choices=rc.choices(rc.CORRECTIVE_ACTIONS,
+                                                                                 include_retired=True))
+    description = models.TextField(max_length=2000)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="review_actions")
+    due_date = models.DateField()
+    status = models.CharField(max_length=20, choices=rc.ActionStatus.choices, default=rc.ActionStatus.OPEN)
+    completion_note = models.TextField(_("what was done"), max_length=2000, blank=True)
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    tenant_path = "event__agreement"
+
+    class Meta:
+        ordering = ["event", "number"]
+        constraints = [models.UniqueConstraint(fields=["event", "number"], name="action_item_number_unique")]
+
+    def __str__(self):
+        return f"Action {self.number} of {self.event_id}"
+
+    @property
+    def tier(self) -> str:
+        """Effectiveness tier label of the action type (hardware beats process beats training)."""
+        value = rc.effectiveness(self.action_type)
+        return rc.EffectivenessTier(value).label if value else ""
+
+    @property
+    def tier_code(self) -> str:
+        return rc.effectiveness(self.action_type) or ""
+
+    @property
+    def type_label(self) -> str:
+        return rc.label_for(rc.CORRECTIVE_ACTIONS, self.action_type)
+
+
+class Reminder(models.Model):
+    """One untouched-event reminder sent about one event (so the next one waits 14 days)."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="review_reminders")
+    sent_at = models.DateTimeField(default=timezone.now)
+    recipients = models.PositiveSmallIntegerField(default=0)
+
+    objects = ScopedQuerySet.as_manager()
+    tenant_path = "event__agreement"
+
+    class Meta:
+        ordering = ["-sent_at"]
+        indexes = [models.Index(fields=["event", "-sent_at"])]
+
+    def __str__(self):
+        return f"Reminder for {self.event_id} at {self.sent_at:%Y-%m-%d}"

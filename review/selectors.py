@@ -1,0 +1,188 @@
+"""Reads of the review app: the queue, its counts, the event page's trail and similar events, owners."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from django.db import connection
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
+
+from events.choices import EventStatus
+from events.models import Event
+from practices.choices import Role
+from practices.models import AuditEntry, Facility, Membership, User
+
+from .models import ActionItem, Review
+
+# PostgreSQL full-text search. These expressions are exactly the ones the GIN indexes of migration 0002 are
+# built on: change one and the other together, or the planner stops using the index.
+FTS_CONFIG = "english"
+SEARCH_WORD = re.compile(r"[A-Za-z][A-Za-z0-9-]{2,30}")
+QUEUE_AUDIT_LIMIT = 200
+# Audit change keys that could name a reporter; dropped from the trail of anonymous events.
+IDENTITY_KEYS = frozenset({"submitted_by", "reporter_name", "reporter", "user", "username"})
+
+
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def event_vector():
+    from django.contrib.postgres.search import SearchVector
+
+    return SearchVector("narrative", config=FTS_CONFIG)
+
+
+def review_vector():
+    from django.contrib.postgres.search import SearchVector
+
+    return SearchVector("title", "reviewer_notes", "lessons_learned", config=FTS_CONFIG)
+
+
+def queue_columns(queryset: QuerySet[Event]) -> QuerySet[Event]:
+    """What a queue row shows, fetched with the rows (one query, plus one for all techniques)."""
+    return queryset.select_related("facility", "agreement", "review", "submitted_by").prefetch_related("techniques")
+
+
+def queue_search(queryset: QuerySet[Event], text: str) -> QuerySet[Event]:
+    """Full-text search over narratives and review notes (ranked on PostgreSQL, substring on SQLite)."""
+    text = (text or "").strip()[:200]
+    if not text:
+        return queryset
+    by_reference = Q(reference__iexact=text)
+    if not is_postgres():
+        return queryset.filter(
+            by_reference | Q(narrative__icontains=text) | Q(review__title__icontains=text)
+            | Q(review__reviewer_notes__icontains=text) | Q(review__lessons_learned__icontains=text)
+        )
+    from django.contrib.postgres.search import SearchQuery, SearchRank
+
+    query = SearchQuery(text, config=FTS_CONFIG, search_type="websearch")
+    # Two subqueries, one per table, so each can use its own GIN index.
+    in_narrative = Event.objects.annotate(v=event_vector()).filter(v=query).values("pk")
+    in_review = Review.objects.annotate(v=review_vector()).filter(v=query).values("event_id")
+    rank = SearchRank(event_vector(), query) + Coalesce(
+        SearchRank(_review_vector_via_event(), query), 0.0
+    )
+    return queryset.filter(by_reference | Q(pk__in=in_narrative) | Q(pk__in=in_review)).annotate(rank=rank)
+
+
+def _review_vector_via_event():
+    from django.contrib.postgres.search import SearchVector
+
+    return SearchVector("review__title", "review__reviewer_notes", "review__lessons_learned", config=FTS_CONFIG)
+
+
+def status_counts(queryset: QuerySet[Event]) -> dict[str, int]:
+    """How many events per status, in one aggregate query."""
+    totals = queryset.order_by().aggregate(
+        total=Count("pk"), **{value: Count("pk", filter=Q(status=value)) for value in EventStatus.values}
+    )
+    return totals
+
+
+def facility_breakdown(queryset: QuerySet[Event]) -> list[dict]:
+    """Per-location counts (open, ready, reported, total) for the per-location view, in one query."""
+    open_statuses = [EventStatus.NEW, EventStatus.IN_REVIEW, EventStatus.AWAITING_INFO]
+    return list(
+        queryset.order_by()
+        .values("facility_id", "facility__name")
+        .annotate(
+            total=Count("pk"),
+            open=Count("pk", filter=Q(status__in=open_statuses)),
+            ready=Count("pk", filter=Q(status=EventStatus.READY_TO_REPORT)),
+            reported=Count("pk", filter=Q(status__in=[EventStatus.REPORTED, EventStatus.RECEIVED])),
+        )
+        .order_by("facility__name")
+    )
+
+
+def queue_facilities(user) -> QuerySet[Facility]:
+    """Facilities covered by the user's agreements for review (the queue's facility filter)."""
+    return Facility.objects.for_user(user, action="review").order_by("name")
+
+
+def owner_candidates(agreement_id: int, *, user=None) -> QuerySet[User]:
+    """Named, active users of an agreement who can own an action (a shared login is nobody in particular)."""
+    members = Membership.objects.filter(agreement_id=agreement_id, is_active=True).exclude(role=Role.SHARED)
+    if user is not None:
+        members = members.filter(pk__in=Membership.objects.for_user(user, action="review").values("pk"))
+    return User.objects.filter(pk__in=members.values("user_id"), is_active=True, is_shared_login=False).order_by(
+        "last_name", "first_name", "username"
+    )
+
+
+def event_page_queryset(queryset: QuerySet[Event]) -> QuerySet[Event]:
+    """What the event page needs, fetched with a fixed number of queries."""
+    return queryset.select_related(
+        "facility", "agreement__practice", "agreement__pso", "submitted_by", "duplicate_of", "review__updated_by",
+        "review__confirmed_by",
+    ).prefetch_related(
+        "techniques",
+        Prefetch("action_items",
+                 queryset=ActionItem.objects.select_related("owner", "completed_by").order_by("number")),
+    )
+
+
+def audit_trail(event: Event, *, own_actions: tuple[str, ...]) -> list[AuditEntry]:
+    """Every change to the event and its review, newest first; anonymous events never show their reporter."""
+    entries = list(
+        AuditEntry.objects.filter(object_type=Event._meta.label_lower, object_id=str(event.pk))
+        .select_related("actor").order_by("-at", "-id")[:QUEUE_AUDIT_LIMIT]
+    )
+    if event.is_anonymous:
+        for entry in entries:
+            # Only reviewers' own actions keep their actor; whoever submitted an anonymous report stays unknown.
+            if entry.action not in own_actions:
+                entry.actor = None
+                entry.actor_hidden = True
+                entry.note = ""
+                entry.changes = {k: v for k, v in (entry.changes or {}).items() if k not in IDENTITY_KEYS}
+    return entries
+
+
+def similar_events(event: Event, *, user, limit: int = 5) -> list[Event]:
+    """Earlier events of the same agreement whose narratives share the most words with this one."""
+    base = (
+        Event.objects.for_user(user, action="review")
+        .filter(agreement_id=event.agreement_id, created_at__lt=event.created_at)
+        .exclude(pk=event.pk)
+        .select_related("facility")
+    )
+    words = _key_words(event.narrative)
+    if not words:
+        return []
+    if is_postgres():
+        from django.contrib.postgres.search import SearchQuery, SearchRank
+
+        # OR of the narrative's distinctive words: any overlap matches, more overlap ranks higher.
+        query = SearchQuery(" | ".join(words), config=FTS_CONFIG, search_type="raw")
+        return list(
+            base.annotate(rank=SearchRank(event_vector(), query))
+            .filter(pk__in=Event.objects.annotate(v=event_vector()).filter(v=query).values("pk"))
+            .order_by("-rank", "-created_at")[:limit]
+        )
+    # Embedded default: the same classification, then shared words among the most recent hundred.
+    recent = list(base.filter(classification=event.classification).order_by("-created_at")[:100])
+    wanted = set(words)
+    scored = [(len(wanted & set(_key_words(e.narrative))), e) for e in recent]
+    return [e for score, e in sorted(scored, key=lambda pair: -pair[0]) if score][:limit]
+
+
+def _key_words(text: str, limit: int = 24) -> list[str]:
+    """The narrative's most frequent longer words, lower-cased (safe to put in a tsquery)."""
+    counts = Counter(w.lower().replace("-", "") for w in SEARCH_WORD.findall(text or "") if len(w) > 3)
+    return [w for w, _n in counts.most_common(limit) if w.isalnum()]
+
+
+def duplicate_candidates(event: Event, *, user) -> QuerySet[Event]:
+    """Events this one may duplicate: the same agreement, in the user's review scope."""
+    return (
+        Event.objects.for_user(user, action="review")
+        .filter(agreement_id=event.agreement_id)
+        .exclude(pk=event.pk)
+        .select_related("facility")
+        .order_by("-created_at")
+    )

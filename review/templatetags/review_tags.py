@@ -1,0 +1,56 @@
+"""Template helpers of the review pages: the grouped checkbox picker and readable audit changes."""
+
+from django import template
+
+from review import display
+
+register = template.Library()
+PICKER_FOLD = 12
+
+
+@register.inclusion_tag("review/_picker.html")
+def picker(field, hint: str = ""):
+    """A searchable, grouped checkbox list with chips of what is ticked (behaviour in static/js/review.js)."""
+    selected = {str(v) for v in (field.value() or [])}
+    groups = [
+        {"label": label, "options": [{"value": value, "label": text, "checked": value in selected,
+                                       "id": f"{field.auto_id}_{value.replace('.', '_')}"} for value, text in options]}
+        for label, options in field.field.grouped
+    ]
+    count = sum(len(g["options"]) for g in groups)
+    # Long lists start folded: typing in the filter box unfolds the matches.
+    return {"field": field, "groups": groups, "hint": hint, "count": count, "folded": count > PICKER_FOLD}
+
+
+@register.filter
+def change_rows(changes):
+    """{field: [old, new]} as (label, old, new) rows."""
+    return display.change_rows(changes)
+
+
+@register.filter
+def value_label(value, name):
+    """A stored code as its label: {{ review.harm|value_label:"harm" }}."""
+    return display.value_label(name, value)
+
+
+@register.filter
+def status_badge(status):
+    """Bootstrap badge classes for an event status."""
+    return display.STATUS_BADGES.get(status, "text-bg-secondary")
+
+
+AUDIT_ACTIONS = {
+    "review_saved": "Review saved",
+    "event_transition": "Status changed",
+    "event_reported": "Reported to the PSO",
+    "action_item_added": "Action added",
+    "action_item_updated": "Action updated",
+    "event_submitted": "Event submitted",
+}
+
+
+@register.filter
+def audit_action(action):
+    """Readable name of an audit action."""
+    return AUDIT_ACTIONS.get(action, str(action).replace("_", " ").capitalize())

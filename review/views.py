@@ -1,0 +1,351 @@
+"""Pages of My Review (full-access users only): the queue, its exports, the event page and reporting to the PSO."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views import View
+from django.views.generic import DetailView, ListView, UpdateView
+
+from events.choices import ALLOWED_TRANSITIONS, OPEN_STATUSES, EventStatus
+from events.models import Event
+from practices.scoping import ScopedViewMixin
+from reporting.deidentify import deidentify
+
+from . import display, rules
+from .display import STATUS_BADGES
+from .exports import queue_export
+from .filters import QueueFilter
+from .forms import ActionItemForm, ActionItemUpdateForm, ReportForm, ReviewForm, TransitionForm
+from .models import ActionItem, Review
+from .selectors import (
+    audit_trail,
+    duplicate_candidates,
+    event_page_queryset,
+    facility_breakdown,
+    queue_columns,
+    similar_events,
+    status_counts,
+)
+from .services import (
+    AUDIT_ACTIONS,
+    ReviewConflict,
+    action_item_add,
+    action_item_update,
+    event_transition,
+    label,
+    missing_for_report,
+    pso_record_for,
+    review_finalize,
+    review_save,
+    review_values,
+)
+
+S = EventStatus
+# Buttons for the plain transitions; invalid and duplicate have their own small forms.
+TRANSITION_BUTTONS = {
+    S.IN_REVIEW: ("Start review", "btn-primary"),
+    S.AWAITING_INFO: ("Awaiting information", "btn-outline-secondary"),
+    S.READY_TO_REPORT: ("Mark ready to report", "btn-success"),
+    S.CLOSED: ("Close", "btn-outline-secondary"),
+}
+REOPEN_LABEL = "Reopen (new revision)"
+
+
+def _errors(exc: ValidationError) -> list[str]:
+    return [str(m) for m in exc.messages]
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+class ReviewerMixin(ScopedViewMixin):
+    """Events in the user's review scope: full-access users of the event's agreement, anyone else gets 404."""
+
+    model = Event
+    action = "review"
+    required_capability = "is_full_access"
+
+
+class QueueView(ReviewerMixin, ListView):
+    """Every event of the user's agreements, filtered, searched, sorted and paginated."""
+
+    template_name = "review/event_queue.html"
+    context_object_name = "events"
+    paginate_by = 25
+
+    def get_queryset(self):
+        self.filterset = QueueFilter(self.request.GET or None, queryset=queue_columns(super().get_queryset()),
+                                     request=self.request)
+        qs = self.filterset.qs
+        if not self.request.GET.get("ordering"):
+            qs = qs.order_by("-rank", "-created_at", "-id") if "rank" in qs.query.annotations else qs.order_by(
+                "-created_at", "-id"
+            )
+        if self.per_location:
+            qs = qs.order_by("facility__name", *qs.query.order_by)
+        return qs
+
+    @property
+    def per_location(self) -> bool:
+        return self.request.GET.get("view") == "location"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        facilities = list(self.filterset.form.fields["facility"].queryset)
+        counts = status_counts(self.filterset.without("status").qs)
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        ctx.update(
+            filter=self.filterset,
+            counts=[(value, text, counts.get(value, 0), STATUS_BADGES[value]) for value, text in S.choices],
+            total=counts["total"],
+            multi_facility=len(facilities) > 1,
+            per_location=self.per_location,
+            breakdown=facility_breakdown(self.filterset.qs) if self.per_location else None,
+            query=params.urlencode(),
+            query_without_status=_without(params, "status"),
+            query_without_view=_without(params, "view"),
+            current_status=self.request.GET.get("status", ""),
+            filtering=any(v for k, v in self.request.GET.items() if k not in ("page", "view", "status", "ordering")),
+        )
+        return ctx
+
+
+def _without(params, name: str) -> str:
+    params = params.copy()
+    params.pop(name, None)
+    return params.urlencode()
+
+
+class QueueExportView(ReviewerMixin, View):
+    """The filtered queue as CSV or XLSX (audited)."""
+
+    url_kwarg_examples = {"fmt": "csv"}
+    formats = {
+        "csv": "text/csv; charset=utf-8",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }
+
+    def get(self, request, fmt: str):
+        if fmt not in self.formats:
+            raise Http404
+        filterset = QueueFilter(request.GET or None, queryset=queue_columns(self.get_queryset()), request=request)
+        queryset = filterset.qs.order_by("facility__name", "-created_at", "-id")
+        content = queue_export(queryset=queryset, by=request.user, fmt=fmt, query=request.GET.urlencode())
+        response = HttpResponse(content, content_type=self.formats[fmt])
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = f'attachment; filename="review-queue-{stamp}.{fmt}"'
+        return response
+
+
+class EventDetailView(ReviewerMixin, DetailView):
+    """The event page: the report as submitted, the review form, actions, status changes and the trail."""
+
+    template_name = "review/event_detail.html"
+    context_object_name = "event"
+
+    def get_queryset(self):
+        return event_page_queryset(super().get_queryset())
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return self.render_page()
+
+    def post(self, request, *args, **kwargs):
+        self.object = event = self.get_object()
+        review = getattr(event, "review", None) or Review(event=event)
+        form = ReviewForm(request.POST, instance=review, event=event)
+        if not form.is_valid():
+            messages.error(request, "The review was not saved: please correct the fields marked below.")
+            return self.render_page(review_form=form)
+        try:
+            review_save(review=review, by=request.user, data=form.service_data(),
+                        expected_version=form.cleaned_data["expected_version"])
+        except ReviewConflict as exc:
+            return self.render_page(review_form=form, conflict=str(exc))
+        except ValidationError as exc:
+            _add_errors(form, exc)
+            messages.error(request, "The review was not saved: " + " ".join(_errors(exc)))
+            return self.render_page(review_form=form)
+        messages.success(request, "Review saved.")
+        return redirect(self.event_url(event) + "#review")
+
+    @staticmethod
+    def event_url(event: Event) -> str:
+        return reverse("review:event-detail", args=[event.pk])
+
+    def render_page(self, **overrides):
+        event, user = self.object, self.request.user
+        review = getattr(event, "review", None)
+        values = review_values(review)
+        editable = event.status in OPEN_STATUSES
+        allowed = ALLOWED_TRANSITIONS.get(event.status, frozenset())
+        buttons = []
+        for target in (S.IN_REVIEW, S.AWAITING_INFO, S.READY_TO_REPORT, S.CLOSED):
+            if target in allowed:
+                text, style = TRANSITION_BUTTONS[target]
+                if target == S.IN_REVIEW and event.status != S.NEW:
+                    text = REOPEN_LABEL if event.status in (S.REPORTED, S.RECEIVED, S.CLOSED) else "Back to in review"
+                buttons.append({"to": target, "text": text, "style": style})
+        missing = missing_for_report(event)
+        form = overrides.get("review_form") or ReviewForm(instance=review or Review(event=event), event=event)
+        applies = rules.Applies.to(form["classification"].value() or event.classification)
+        show = {"reached": applies.reached_patient, "dose": applies.dose_related, "near_miss": applies.near_miss,
+                "equipment": bool(form["equipment_related"].value())}
+        criteria = rules.regulatory_criteria(event.classification, values)
+        ctx = self.get_context_data(
+            object=event,
+            review=review,
+            review_form=form,
+            show=show,
+            action_form=overrides.get("action_form") or ActionItemForm(event=event, user=user),
+            transition_form=overrides.get("transition_form") or TransitionForm(event=event, user=user),
+            conflict=overrides.get("conflict"),
+            editable=editable,
+            buttons=buttons,
+            can_invalidate=S.INVALID in allowed,
+            can_duplicate=S.DUPLICATE in allowed,
+            can_report=event.status == S.READY_TO_REPORT,
+            missing=[label(name) for name in missing],
+            criteria=criteria,
+            possibly_reportable=rules.possibly_reportable(event.classification, values),
+            reporter=None if event.is_anonymous else (event.reporter_name or (
+                str(event.submitted_by) if event.submitted_by_id else "")),
+            audit=audit_trail(event, own_actions=AUDIT_ACTIONS),
+            similar=similar_events(event, user=user),
+            duplicate_choices=duplicate_candidates(event, user=user).values_list("reference", flat=True)[:50],
+            action_items=list(event.action_items.all()),
+            status_badge=STATUS_BADGES[event.status],
+            applies={"reached": sorted(rules.REACHED_PATIENT), "dose": sorted(rules.DOSE_RELATED),
+                     "near_miss": sorted(rules.NEAR_MISS)},
+            today=timezone.localdate(),
+        )
+        return self.render_to_response(ctx)
+
+
+class ActionItemCreateView(EventDetailView):
+    """Add a corrective or preventive action from the event page."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        self.object = event = self.get_object()
+        form = ActionItemForm(request.POST, event=event, user=request.user)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                action_item_add(event=event, by=request.user, action_type=data["action_type"],
+                                description=data["description"], owner=data["owner"], due_date=data["due_date"])
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, "Action added.")
+                return redirect(self.event_url(event) + "#actions")
+        messages.error(request, "The action was not added: please correct the fields marked below.")
+        return self.render_page(action_form=form)
+
+
+class EventTransitionView(EventDetailView):
+    """Change the event's status; anything the lifecycle does not allow is refused and changes nothing."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        self.object = event = self.get_object()
+        form = TransitionForm(request.POST, event=event, user=request.user)
+        if not form.is_valid():
+            messages.error(request, "The status was not changed: " + " ".join(
+                str(e) for errors in form.errors.values() for e in errors))
+            return self.render_page(transition_form=form)
+        data = form.cleaned_data
+        try:
+            event = event_transition(event=event, by=request.user, to=data["to"], reason=data["reason"],
+                                     duplicate_of=data["duplicate_of"],
+                                     expected_status=data["expected_status"] or None)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+            messages.error(request, "The status was not changed: " + " ".join(_errors(exc)))
+            return self.render_page(transition_form=form)
+        messages.success(request, f"Status changed to '{event.get_status_display()}'.")
+        return redirect(self.event_url(event))
+
+
+class EventReportView(EventDetailView):
+    """Report to the PSO: preview exactly the de-identified record, confirm, send."""
+
+    template_name = "review/event_report.html"
+
+    def get(self, request, *args, **kwargs):
+        self.object = event = self.get_object()
+        if event.status != S.READY_TO_REPORT:
+            messages.error(request, f"Only an event that is ready to report can be reported to the PSO; this one "
+                                    f"is '{event.get_status_display()}'.")
+            return redirect(self.event_url(event))
+        return self.render_preview(ReportForm())
+
+    def post(self, request, *args, **kwargs):
+        self.object = event = self.get_object()
+        form = ReportForm(request.POST)
+        if form.is_valid():
+            try:
+                event = review_finalize(event=event, by=request.user, confirmed=form.cleaned_data["confirmed"])
+            except ValidationError as exc:
+                messages.error(request, "Not reported: " + " ".join(_errors(exc)))
+                if event.status != S.READY_TO_REPORT:
+                    return redirect(self.event_url(event))
+                _add_errors(form, exc)
+            else:
+                messages.success(request, f"Revision {event.revision} reported to the PSO. The record is in the "
+                                          f"outbox and is delivered automatically.")
+                return redirect(self.event_url(event))
+        if event.status != S.READY_TO_REPORT:
+            return redirect(self.event_url(event))
+        return self.render_preview(form)
+
+    def render_preview(self, form):
+        event = self.object
+        record = deidentify(pso_record_for(event))
+        ctx = self.get_context_data(
+            object=event, form=form, record=record,
+            record_rows=display.record_rows(record, pso_name=str(event.agreement.pso)),
+            narrative=display.highlighted(record["narrative"]),
+            lessons=display.highlighted(record["lessons_learned"]),
+            missing=[label(name) for name in missing_for_report(event)],
+        )
+        return self.render_to_response(ctx)
+
+
+class ActionItemUpdateView(ScopedViewMixin, UpdateView):
+    """Progress on one action item (status, what was done) or a change of owner or due date."""
+
+    model = ActionItem
+    action = "review"
+    required_capability = "is_full_access"
+    form_class = ActionItemUpdateForm
+    template_name = "review/actionitem_update.html"
+    context_object_name = "item"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("event__facility", "event__agreement", "owner")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "event": self.object.event, "user": self.request.user}
+
+    def form_valid(self, form):
+        try:
+            action_item_update(item=self.object, by=self.request.user, data=form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, f"Action {self.object.number} updated.")
+        return redirect(reverse("review:event-detail", args=[self.object.event_id]) + "#actions")

@@ -1,0 +1,63 @@
+"""Review reads: similar events, the audit trail of anonymous events, search indexes, owners."""
+
+import pytest
+from django.db import connection
+
+from review.selectors import audit_trail, owner_candidates, similar_events
+from review.services import AUDIT_ACTIONS, event_transition
+from tests.factories.review import make_event
+
+pytestmark = pytest.mark.django_db
+
+
+def test_similar_events_ranks_shared_words_first_and_stays_in_agreement(riverside, lakeside, physicist):
+    bolus = make_event(agreement=riverside, narrative="Bolus omitted for two fractions; setup note lacked bolus.")
+    make_event(agreement=riverside, narrative="Patient fell from the couch step; no injury.")
+    make_event(agreement=lakeside, narrative="Bolus omitted again for two fractions, setup note lacked bolus.")
+    current = make_event(agreement=riverside, narrative="Weekly check found bolus omitted for three fractions.")
+    found = similar_events(current, user=physicist)
+    assert found[0] == bolus
+    assert all(e.agreement_id == riverside.pk for e in found)
+    assert current not in found
+
+
+def test_similar_events_only_earlier_events(riverside, physicist):
+    current = make_event(agreement=riverside, narrative="Collimator rotation wrong on field two.")
+    make_event(agreement=riverside, narrative="Collimator rotation wrong on field three.")
+    assert similar_events(current, user=physicist) == []
+
+
+def test_search_indexes_exist_on_postgresql():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE indexname LIKE 'review_%%_fts'")
+        names = {row[0] for row in cursor.fetchall()}
+    assert names == {"review_event_narrative_fts", "review_review_text_fts"}
+
+
+def test_audit_trail_anonymous_event_hides_who_submitted(riverside, users, physicist):
+    event = make_event(agreement=riverside, user=users["general.riverside"])
+    event_transition(event=event, by=physicist, to="in_review")
+    entries = audit_trail(event, own_actions=AUDIT_ACTIONS)
+    submitted = next(e for e in entries if e.action == "event_submitted")
+    assert submitted.actor is None and submitted.actor_hidden
+    assert next(e for e in entries if e.action == "event_transition").actor == physicist
+
+
+def test_owner_candidates_exclude_shared_logins_and_other_agreements(riverside, users):
+    names = {u.username for u in owner_candidates(riverside.pk, user=users["physicist.riverside"])}
+    assert "general.riverside" not in names and "physicist.lakeside" not in names
+    assert {"physicist.riverside", "director.riverside"} <= names
+    assert not owner_candidates(riverside.pk, user=users["physicist.lakeside"]).exists()
+
+
+def test_queue_search_and_similar_events_embedded_fallback(riverside, physicist, monkeypatch):
+    from events.models import Event
+    from review import selectors
+
+    monkeypatch.setattr(selectors, "is_postgres", lambda: False)
+    earlier = make_event(agreement=riverside, narrative="Bolus omitted for two fractions.")
+    make_event(agreement=riverside, narrative="Couch shift entered with the wrong sign.")
+    current = make_event(agreement=riverside, narrative="Bolus omitted again on the boost.")
+    found = selectors.queue_search(Event.objects.for_user(physicist, action="review"), "BOLUS")
+    assert set(found) == {earlier, current}
+    assert similar_events(current, user=physicist) == [earlier]
