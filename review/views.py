@@ -14,6 +14,7 @@ from django.views.generic import DetailView, ListView, UpdateView
 from events.choices import ALLOWED_TRANSITIONS, OPEN_STATUSES, EventStatus
 from events.models import Event
 from practices.scoping import ScopedViewMixin
+from practices.services import access_log_record
 from reporting.deidentify import deidentify
 
 from . import display, rules
@@ -142,6 +143,9 @@ class QueueExportView(ReviewerMixin, View):
         filterset = QueueFilter(request.GET or None, queryset=queue_columns(self.get_queryset()), request=request)
         queryset = filterset.qs.order_by("facility__name", "-created_at", "-id")
         content = queue_export(queryset=queryset, by=request.user, fmt=fmt, query=request.GET.urlencode())
+        access_log_record(request=request, action="export", user=request.user,
+                          agreement_ids=sorted(set(queryset.values_list("agreement_id", flat=True))),
+                          label=f"review queue ({fmt.upper()})")
         response = HttpResponse(content, content_type=self.formats[fmt])
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         response["Content-Disposition"] = f'attachment; filename="review-queue-{stamp}.{fmt}"'
@@ -159,6 +163,8 @@ class EventDetailView(ReviewerMixin, DetailView):
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
+        access_log_record(request=request, action="view", user=request.user, agreement_ids=[self.object.agreement_id],
+                          obj=self.object, label=self.object.reference)
         return self.render_page()
 
     def post(self, request, *args, **kwargs):

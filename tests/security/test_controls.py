@@ -164,3 +164,16 @@ def test_rate_limit_event_submission_per_user(client, world, controls_on):
     url = reverse("events:event-create")
     statuses = [client.post(url, {"narrative": ""}).status_code for _ in range(32)]
     assert statuses[0] == 200 and statuses[-1] == 429
+
+
+def test_access_log_records_event_view_and_export(client, world):
+    from tests.factories.events import build_event
+
+    agreement = world["agreements"]["riverside"]
+    event = build_event(agreement=agreement, user=world["users"]["reporter.riverside"])
+    client.force_login(world["users"]["physicist.riverside"])
+    assert client.get(reverse("review:event-detail", args=[event.pk])).status_code == 200
+    assert client.get(reverse("review:queue-export", args=["csv"])).status_code == 200
+    rows = AccessLog.objects.filter(username="physicist.riverside", agreement=agreement)
+    assert rows.filter(action="view", object_label=event.reference).exists()
+    assert rows.filter(action="export").exists()
