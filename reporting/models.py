@@ -138,7 +138,7 @@ class RollupFacility(models.Model):
 
 
 class RollupPractice(models.Model):
-    """Events per practice, period ("all" or a year; quarters for the total only) and dimension value."""
+    """Events per practice, period ("all" or a year) and dimension value: the basis of contributor counts."""
 
     pso_store = True
 
@@ -210,6 +210,8 @@ class Theme(models.Model):
     objects = ThemeQuerySet.as_manager()
     tenant_path = "pso__agreements"
     pso_path = "pso"
+    # A theme belongs to a PSO, not to one agreement: every practice of that PSO reads it.
+    shared_within_pso = True
 
     class Meta:
         ordering = ["-published_at", "-created_at"]

@@ -1,0 +1,144 @@
+"""Forms of the dashboards and themes: validation only; every choice comes from the user's own scope."""
+
+from __future__ import annotations
+
+from django import forms
+
+from events.choices import EventClassification, TreatmentTechnique
+from review.choices import CONTRIBUTING_FACTORS, AapmCategory, grouped_choices
+
+from .dashboards import SEVERITY_CHOICES, DashboardFilters, PracticeFilters, PracticeScope, period_label
+from .models import Theme
+from .rollups import ALL_TIME
+
+
+def _quarter_label(quarter: str) -> str:
+    return f"{quarter[:4]} Q{quarter[5]}"
+
+
+def _bootstrap(form: forms.Form) -> None:
+    """Bootstrap classes on the plain (non-crispy) filter forms."""
+    for field in form.fields.values():
+        if isinstance(field.widget, forms.Select):
+            field.widget.attrs.setdefault("class", "form-select")
+
+
+class PSODashboardFilterForm(forms.Form):
+    """The analyst's filters (GET): PSO, quarter range, technique, classification and severity band."""
+
+    pso = forms.TypedChoiceField(label="PSO", coerce=int, required=False)
+    quarter_from = forms.ChoiceField(label="From quarter", required=False)
+    quarter_to = forms.ChoiceField(label="To quarter", required=False)
+    technique = forms.ChoiceField(
+        label="Treatment technique", required=False, choices=[("", "Any technique"), *TreatmentTechnique.choices]
+    )
+    classification = forms.ChoiceField(
+        label="Classification", required=False, choices=[("", "Any classification"), *EventClassification.choices]
+    )
+    severity = forms.ChoiceField(
+        label="Medical severity", required=False, choices=[("", "Any severity"), *SEVERITY_CHOICES]
+    )
+
+    def __init__(self, data, *, psos, quarters: list[str]):
+        super().__init__(data)
+        self.fields["pso"].choices = [(p.pk, p.name) for p in psos]
+        if len(psos) < 2:
+            self.fields["pso"].widget = forms.HiddenInput()
+        quarter_choices = [(q, _quarter_label(q)) for q in quarters]
+        self.fields["quarter_from"].choices = [("", "Earliest"), *quarter_choices]
+        self.fields["quarter_to"].choices = [("", "Latest"), *quarter_choices]
+        _bootstrap(self)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("quarter_from"), data.get("quarter_to")
+        if start and end and start > end:
+            self.add_error(None, "The first quarter must not be after the last.")
+            data.pop("quarter_from"), data.pop("quarter_to")
+        return data
+
+    def filters(self) -> DashboardFilters:
+        """The valid filters; an invalid field counts as "any" so the page still answers."""
+        self.is_valid()
+        data = self.cleaned_data
+        return DashboardFilters(
+            quarter_from=data.get("quarter_from", ""),
+            quarter_to=data.get("quarter_to", ""),
+            technique=data.get("technique", ""),
+            classification=data.get("classification", ""),
+            severity=data.get("severity", ""),
+        )
+
+
+class PracticeDashboardForm(forms.Form):
+    """The practice's filters (GET): which agreement, which location (or all), which period."""
+
+    agreement = forms.TypedChoiceField(label="Agreement", coerce=int, required=False)
+    facility = forms.ChoiceField(label="Location", required=False)
+    period = forms.ChoiceField(label="Period", required=False)
+
+    def __init__(self, data, *, scopes: list[PracticeScope], scope: PracticeScope, periods: list[tuple[str, str]]):
+        super().__init__(data)
+        self.fields["agreement"].choices = [
+            (s.agreement.pk, f"{s.agreement.practice.name} – {s.agreement.pso.name}") for s in scopes
+        ]
+        if len(scopes) < 2:
+            self.fields["agreement"].widget = forms.HiddenInput()
+        self.fields["facility"].choices = [("", "All locations"), *scope.facilities]
+        self.fields["period"].choices = periods or [(ALL_TIME, period_label(ALL_TIME))]
+        _bootstrap(self)
+
+    def filters(self) -> PracticeFilters:
+        """The valid filters; an invalid field (a location of another agreement) counts as the default."""
+        self.is_valid()
+        data = self.cleaned_data
+        return PracticeFilters(window=data.get("period") or ALL_TIME, facility=data.get("facility", ""))
+
+
+def category_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """AAPM top categories, then the contributing-factor items grouped as in the review form."""
+    return [("AAPM categories", list(AapmCategory.choices)), *grouped_choices(CONTRIBUTING_FACTORS)]
+
+
+class ThemeForm(forms.ModelForm):
+    """A theme: title, text, tags, related categories, the PSO it belongs to, and whether it is published."""
+
+    tags = forms.CharField(
+        label="Tags", required=False, max_length=300, help_text="Separate tags with commas, e.g. SBRT, time-out."
+    )
+    categories = forms.MultipleChoiceField(
+        label="Related categories", required=False, choices=category_choices, widget=forms.SelectMultiple(
+            attrs={"size": 8}
+        ),
+        help_text="Contributing-factor categories the theme is about. Hold Ctrl (⌘ on a Mac) to choose several.",
+    )
+    publish = forms.BooleanField(
+        label="Published (shown to every practice of the PSO)", required=False, initial=True
+    )
+
+    class Meta:
+        model = Theme
+        fields = ["pso", "title", "body"]
+        labels = {"pso": "PSO", "body": "Text"}
+        widgets = {"body": forms.Textarea(attrs={"rows": 10})}
+
+    def __init__(self, *args, user, psos, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["pso"].queryset = psos
+        self.fields["pso"].empty_label = None
+        if self.instance.pk:
+            self.fields["pso"].disabled = True
+            self.initial["tags"] = ", ".join(self.instance.tags)
+            self.initial["categories"] = list(self.instance.categories)
+            self.initial["publish"] = self.instance.published_at is not None
+        elif len(psos) == 1:
+            self.fields["pso"].initial = psos[0]
+            self.fields["pso"].widget = forms.HiddenInput()
+
+    def clean_tags(self) -> list[str]:
+        return [t.strip() for t in self.cleaned_data["tags"].split(",") if t.strip()]
+
+    def service_data(self) -> dict:
+        data = self.cleaned_data
+        return {"title": data["title"], "body": data["body"], "tags": data["tags"], "categories": data["categories"]}

@@ -1,0 +1,93 @@
+"""Participation for PSO staff: events reported per agreement and quarter from the outbox; counts only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Count, Max
+from django.db.models.functions import TruncQuarter
+from django.utils import timezone
+
+from practices.choices import EXECUTED_STATES, AgreementState
+from practices.models import Agreement
+from practices.scoping import user_access
+
+from .models import Submission
+
+QUIET_DAYS = 90
+
+
+def quarter_of(moment: datetime) -> str:
+    local = timezone.localtime(moment)
+    return f"{local.year}Q{(local.month - 1) // 3 + 1}"
+
+
+def _last_quarters(now: datetime, count: int) -> list[str]:
+    local = timezone.localtime(now)
+    year, q = local.year, (local.month - 1) // 3 + 1
+    labels = []
+    for _ in range(count):
+        labels.append(f"{year}Q{q}")
+        year, q = (year, q - 1) if q > 1 else (year - 1, 4)
+    return labels[::-1]
+
+
+def _quarter_start(label: str) -> datetime:
+    year, q = int(label[:4]), int(label[5])
+    return timezone.make_aware(datetime(year, 3 * (q - 1) + 1, 1))
+
+
+@dataclass
+class ParticipationRow:
+    """Events reported by one agreement per quarter, and how long it has been quiet."""
+
+    agreement: Agreement
+    counts: list[int]
+    last_report: datetime | None
+    days_since: int | None
+    quiet: bool
+
+
+def participation_for(user, *, quarters: int = 8, now: datetime | None = None) -> dict:
+    """Counts only, no content: events reported per agreement per quarter from the outbox, for PSO staff."""
+    now = now or timezone.now()
+    pso_ids = user_access(user).pso_staff
+    agreements = list(
+        Agreement.objects.for_user(user, action="enrol")
+        .filter(state__in=EXECUTED_STATES, pso_id__in=pso_ids)
+        .select_related("practice", "pso")
+        .order_by("practice__name", "pk")
+    )
+    labels = _last_quarters(now, quarters)
+    ids = [a.pk for a in agreements]
+    outbox = Submission.objects.filter(pso_id__in=pso_ids, agreement_id__in=ids)
+    per_quarter: dict[tuple[int, str], int] = {}
+    rows = (
+        outbox.filter(created_at__gte=_quarter_start(labels[0]))
+        .annotate(q=TruncQuarter("created_at"))
+        .values_list("agreement_id", "q")
+        .annotate(n=Count("event_key", distinct=True))
+        .order_by()
+    )
+    for agreement_id, start, n in rows:
+        per_quarter[(agreement_id, quarter_of(start) if isinstance(start, datetime) else _date_quarter(start))] = n
+    last = dict(outbox.values_list("agreement_id").annotate(last=Max("created_at")).order_by())
+    table = []
+    for agreement in agreements:
+        when = last.get(agreement.pk)
+        days = max((now - when).days, 0) if when else None
+        quiet = agreement.state == AgreementState.ACTIVE and (when is None or now - when > timedelta(days=QUIET_DAYS))
+        table.append(
+            ParticipationRow(agreement, [per_quarter.get((agreement.pk, q), 0) for q in labels], when, days, quiet)
+        )
+    return {
+        "quarters": labels,
+        "rows": table,
+        "quiet_count": sum(1 for r in table if r.quiet),
+        "quiet_days": QUIET_DAYS,
+    }
+
+
+def _date_quarter(day) -> str:
+    return f"{day.year}Q{(day.month - 1) // 3 + 1}"
