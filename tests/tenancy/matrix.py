@@ -153,13 +153,23 @@ def visible_markers(user, world) -> set[str]:
     return allowed
 
 
-def foreign_agreements(user, world) -> list[Agreement]:
-    """Agreements the user has no business with at all."""
+def foreign_agreements(user, world, model=None) -> list[Agreement]:
+    """Agreements the user has no business with at all.
+
+    For a model shared across a PSO (`shared_within_pso`, e.g. published themes), every agreement of a PSO
+    the user belongs to is home ground, so only other PSOs' agreements are foreign.
+    """
     access = user_access(user)
-    return [
+    own_psos = set(access.pso_staff) | set(access.pso_analyst) | {
+        a.pso_id for a in world["agreements"].values() if a.pk in access.roles
+    }
+    foreign = [
         a for a in world["agreements"].values()
         if a.pk not in access.roles and a.pso_id not in access.pso_staff and a.pso_id not in access.pso_analyst
     ]
+    if getattr(model, "shared_within_pso", False):
+        foreign = [a for a in foreign if a.pso_id not in own_psos]
+    return foreign
 
 
 def builder_for(model) -> callable:

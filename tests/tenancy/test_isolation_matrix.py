@@ -90,7 +90,7 @@ def test_isolation_every_route_for_role_never_leaks(client, matrix_world, passwo
         except LookupError as exc:
             problems.append(f"{route.name}: {exc}")
             continue
-        for agreement in foreign:
+        for agreement in foreign_agreements(user, matrix_world, model):
             member = agreement.memberships.filter(is_active=True).select_related("user").first().user
             obj = builder(agreement=agreement, user=member)
             url = reverse(route.name, kwargs={**extra, "pk": obj.pk})
