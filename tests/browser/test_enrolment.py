@@ -2,10 +2,11 @@
 
 import re
 
+import pyotp
 import pytest
 from django.core import mail
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, databases=["default", "pso"])]
 
 
 def _apply(page, to_label, **fields):
@@ -54,7 +55,8 @@ def test_enrolment_join_to_first_login(page, browser, live_server, world, login)
     _apply(page, "Active")
     assert page.get_by_text("The agreement is now 'Active'.").is_visible()
     history = page.get_by_role("heading", name="History").locator("..").inner_text()
-    assert "executed" in history and "active" in history
+    assert "Agreement sent → Executed" in history or "agreement sent → executed" in history.lower()
+    assert "trained → active" in history.lower()
 
     # The invitee opens the one-time link, sets a password and is in.
     link = re.search(r"http://\S+/invitation/\S+/", mail.outbox[-1].body).group(0)
@@ -64,7 +66,14 @@ def test_enrolment_join_to_first_login(page, browser, live_server, world, login)
     invitee.locator("#id_password2").fill("Tide-lantern-Quartz-88")
     invitee.get_by_role("button", name="Set password and sign in").click()
     invitee.wait_for_load_state("networkidle")
-    assert "/invitation/" not in invitee.url
+    # A reviewer must pair an authenticator before anything else.
+    assert "/accounts/2fa/setup/" in invitee.url
+    assert invitee.get_by_role("img", name="QR code for your authenticator app").is_visible()
+    key = invitee.locator("code").inner_text().replace(" ", "")
+    invitee.get_by_label("Authenticator code").fill(pyotp.TOTP(key).now())
+    invitee.get_by_role("button", name="Confirm").click()
+    invitee.wait_for_load_state("networkidle")
+    assert "/accounts/2fa/" not in invitee.url
     invitee.goto(f"{live_server.url}/profile/")
     assert "Full access (reviewer) · Harbor Radiation Therapy" in invitee.locator("main").inner_text()
     # The link works once.

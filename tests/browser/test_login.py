@@ -2,25 +2,29 @@
 
 import pytest
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, databases=["default", "pso"])]
 
+# Where each role lands after signing in, and the heading it sees there.
 ROLE_LANDING = {
-    "reporter.riverside": "Submit",
-    "general.riverside": "Submit",
-    "physicist.riverside": "review",
-    "director.riverside": "review",
-    "physicist.lakeside": "review",
-    "staff.pso": "Enrolment",
-    "analyst.pso": "Aggregate",
+    "reporter.riverside": ("/events/new/", "Submit a safety event"),
+    "general.riverside": ("/events/new/", "Submit a safety event"),
+    "physicist.riverside": ("/review/", "My review"),
+    "director.riverside": ("/review/", "My review"),
+    "physicist.lakeside": ("/review/", "My review"),
+    "staff.pso": ("/enrolment/", "Enrolment queue"),
+    "analyst.pso": ("/reporting/dashboard/", None),
 }
 
 
 @pytest.mark.parametrize("username", sorted(ROLE_LANDING))
 def test_login_each_demo_role_lands_on_its_home(page, live_server, world, login, username):
+    path, heading = ROLE_LANDING[username]
     login(page, username)
-    assert "/accounts/login/" not in page.url
-    assert page.get_by_role("navigation", name="Main navigation").is_visible()
-    assert username in page.content()
+    assert page.url == f"{live_server.url}{path}"
+    nav = page.get_by_role("navigation", name="Main navigation")
+    assert username in nav.inner_text()
+    if heading:
+        assert page.get_by_role("heading", name=heading, level=1).is_visible()
     assert page.title().endswith("roils")
 
 

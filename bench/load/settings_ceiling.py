@@ -1,0 +1,13 @@
+"""Settings of the load test's ceiling phase only: production settings plus the bench-only `ceiling` app.
+
+Used by bench/load/run.py with PYTHONPATH=bench/load; nothing in roils imports it, so the ceiling view
+never ships in the production URLconf. Static files as in settings_load.py.
+"""
+
+from roils.settings.base import *  # noqa: F403
+from roils.settings.base import INSTALLED_APPS, STORAGES, VAR_DIR
+
+INSTALLED_APPS = [*INSTALLED_APPS, "ceiling"]
+ROOT_URLCONF = "ceiling.urls"
+STATIC_ROOT = VAR_DIR / "load" / "staticfiles"
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"}}
