@@ -8,16 +8,16 @@ FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 WORKDIR /app
 COPY pyproject.toml README.md ./
-RUN pip install --no-cache-dir -e . 
+RUN pip install --no-cache-dir -e .
 COPY . .
 COPY --from=assets /src/node_modules ./node_modules
 RUN mkdir -p static/vendor/bootstrap static/vendor/bootstrap-icons static/vendor/chartjs static/vendor/htmx \
  && cp node_modules/bootstrap/dist/css/bootstrap.min.css* node_modules/bootstrap/dist/js/bootstrap.bundle.min.js* static/vendor/bootstrap/ \
  && cp -r node_modules/bootstrap-icons/font/bootstrap-icons.min.css node_modules/bootstrap-icons/font/fonts static/vendor/bootstrap-icons/ \
- && cp node_modules/chart.js/dist/chart.umd.min.js static/vendor/chartjs/ \
+ && cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/dist/chart.umd.min.js.map static/vendor/chartjs/ \
  && cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/ \
  && rm -rf node_modules \
- && DEBUG=1 python manage.py collectstatic --noinput
+ && DEBUG=0 SECRET_KEY=build-only-key-not-used-at-run-time-000000000000000000 python manage.py collectstatic --noinput
 RUN useradd --create-home roils && chown -R roils /app
 USER roils
 EXPOSE 8000

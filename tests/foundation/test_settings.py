@@ -91,3 +91,12 @@ def test_seed_demo_debug_off_refuses_without_force(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="--force"):
         call_command("seed_demo")
+
+
+def test_collectstatic_with_debug_off_builds_the_manifest(tmp_path):
+    result = _manage(
+        "collectstatic", "--noinput",
+        env_extra={"DEBUG": "0", "SECRET_KEY": "b" * 60, "STATIC_ROOT": str(tmp_path)},
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert (tmp_path / "staticfiles.json").exists()
