@@ -2,6 +2,9 @@
 
 import time
 
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
+
 TOUCH_KEY = "_roils_touched"
 TOUCH_EVERY_SECONDS = 60
 
@@ -26,3 +29,10 @@ class IdleTimeoutMiddleware:
             if now - session.get(TOUCH_KEY, 0) >= TOUCH_EVERY_SECONDS:
                 session[TOUCH_KEY] = now
         return response
+
+
+@receiver(user_logged_in, dispatch_uid="roils-session-touch-on-login")
+def _touch_on_login(sender, request, user, **kwargs):
+    """A fresh sign-in counts as activity, so the first page after it needs no extra session write."""
+    if request is not None and hasattr(request, "session"):
+        request.session[TOUCH_KEY] = int(time.time())
