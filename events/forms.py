@@ -24,6 +24,7 @@ from .choices import (
     active_choices,
 )
 from .models import NARRATIVE_MAX_LENGTH
+from .rendering import FAST_RENDERER
 from .selectors import coverage_labels, coverages_for_submit, last_reporter_role
 
 OLD_EVENT_YEARS = 2
@@ -63,6 +64,8 @@ class CoverageField(forms.ChoiceField):
 
 class EventForm(forms.Form):
     """Under ten questions; every one carries a line of help. The facility list comes from the user's scope."""
+
+    default_renderer = FAST_RENDERER
 
     coverage = CoverageField(
         label="Facility", help_text="Where the event happened or was found.",
@@ -159,7 +162,8 @@ class EventForm(forms.Form):
             del self.fields["stay_anonymous"], self.fields["reporter_name"]
         else:
             self.fields["reporter_name"].initial = user.get_full_name()
-            self.fields["reporter_role"].initial = last_reporter_role(user=user)
+            if not self.is_bound:  # a posted form shows what was posted: its initial values are never used
+                self.fields["reporter_role"].initial = last_reporter_role(user=user)
 
     @property
     def is_shared_login(self) -> bool:

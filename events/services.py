@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from practices.models import Agreement, Coverage, Practice, User
@@ -65,14 +65,28 @@ def practice_initials(practice: Practice) -> str:
 def reference_next(*, practice: Practice, year: int) -> str:
     """The next human-friendly reference, e.g. RCC-2026-0042. Call inside a transaction.
 
-    The counter row is locked (SELECT ... FOR UPDATE) until the caller commits, so two submissions
-    at the same moment get consecutive numbers and a rolled-back submission leaves no gap.
+    The counter row stays locked until the caller commits, so two submissions at the same moment get
+    consecutive numbers and a rolled-back submission leaves no gap.
     """
-    ReferenceCounter.objects.get_or_create(practice=practice, year=year)
-    counter = ReferenceCounter.objects.select_for_update().get(practice=practice, year=year)
+    return f"{practice_initials(practice)}-{year}-{_counter_next(practice.pk, year):04d}"
+
+
+def _counter_next(practice_id: int, year: int) -> int:
+    if connection.vendor == "postgresql":
+        # One statement: creates the row or increments it, and the update keeps the row locked until commit.
+        table = connection.ops.quote_name(ReferenceCounter._meta.db_table)
+        # The table name comes from the model; the values are parameters.
+        sql = (f"INSERT INTO {table} (practice_id, year, last) VALUES (%s, %s, 1) "  # noqa: S608
+               f"ON CONFLICT (practice_id, year) DO UPDATE SET last = {table}.last + 1 RETURNING last")
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [practice_id, year])
+            return cursor.fetchone()[0]
+    # Embedded default (SQLite): a write transaction holds the database lock anyway.
+    ReferenceCounter.objects.get_or_create(practice_id=practice_id, year=year)
+    counter = ReferenceCounter.objects.select_for_update().get(practice_id=practice_id, year=year)
     counter.last += 1
     counter.save(update_fields=["last"])
-    return f"{practice_initials(practice)}-{year}-{counter.last:04d}"
+    return counter.last
 
 
 def _validate(data: EventData, now: dt.datetime) -> None:

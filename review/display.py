@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from django.core.exceptions import FieldDoesNotExist
+from django.utils import translation
 
 from events import choices as ec
 from events.models import Event
@@ -23,6 +24,12 @@ _TEXT_CHOICES = {
 _TREES = {
     "contributing_factors": rc.CONTRIBUTING_FACTORS, "barriers_failed": rc.SAFETY_BARRIERS,
     "barriers_caught": rc.SAFETY_BARRIERS, "corrective_actions": rc.CORRECTIVE_ACTIONS,
+}
+# What `{{ obj.<field>|choice_label:"<name>" }}` looks labels up in (the model fields' own choices).
+CHOICE_SOURCES = {
+    "status": ec.EventStatus, "classification": ec.EventClassification, "technique": ec.TreatmentTechnique,
+    "workflow_step": ec.WorkflowStep, "age_range": ec.AgeRange, "patient_sex": ec.PatientSex,
+    "reporter_role": ec.ReporterRole, "harm": rc.Harm, "action_status": rc.ActionStatus,
 }
 RECORD_LABELS = {
     "event_key": "Event key (pseudonymous)", "practice_key": "Practice key (pseudonymous)",
@@ -44,6 +51,23 @@ FIELD_ORDER = {name: i for i, name in enumerate(
 )}
 PLACEHOLDER = re.compile(r"(\[[A-Z]+\])")
 TEXT_FIELDS = ("narrative", "lessons_learned")
+
+
+_LABELS: dict[tuple[str, object], dict] = {}
+
+
+def _labels(choices) -> dict:
+    """{value: label} of a TextChoices class, built once per language (get_FOO_display rebuilds it every call)."""
+    key = (translation.get_language(), choices)
+    labels = _LABELS.get(key)
+    if labels is None:
+        labels = _LABELS[key] = {value: str(text) for value, text in choices.choices}
+    return labels
+
+
+def choice_label(value, name: str):
+    """What `obj.get_<field>_display()` returns, from a precomputed dict: the label, or the value if unknown."""
+    return _labels(CHOICE_SOURCES[name]).get(value, value)
 
 
 def field_label(name: str) -> str:
@@ -72,7 +96,7 @@ def value_label(name: str, value) -> str:
     if name in _TREES:
         return "; ".join(str(rc.label_for(_TREES[name], v)) for v in value) if isinstance(value, list) else str(value)
     if name in _TEXT_CHOICES:
-        labels = dict(_TEXT_CHOICES[name].choices)
+        labels = _labels(_TEXT_CHOICES[name])
         if isinstance(value, list):
             return "; ".join(str(labels.get(v, v)) for v in value)
         return str(labels.get(value, value))

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from events.choices import EventClassification, EventStatus, active_choices
 from events.models import Event
+from events.rendering import FAST_RENDERER
 
 from . import choices as rc
 from .models import ActionItem, Review
@@ -46,6 +47,8 @@ class PickerField(forms.MultipleChoiceField):
 
 class ReviewForm(forms.ModelForm):
     """Every My Review answer; conditional questions are shown by review.js and enforced by the service."""
+
+    default_renderer = FAST_RENDERER
 
     classification = forms.ChoiceField(choices=active_choices(EventClassification), label="Event classification")
     problem_types_secondary = PickerField(grouped=[("", rc.ProblemType.choices)], label="Secondary problem types")
@@ -106,6 +109,8 @@ class ReviewForm(forms.ModelForm):
 
 class ActionItemForm(forms.ModelForm):
     """A new corrective or preventive action; its owner is a named user of the event's agreement."""
+
+    default_renderer = FAST_RENDERER
 
     action_type = forms.ChoiceField(label="Type of action", choices=[("", "---------"), *_tier_groups()])
 

@@ -21,6 +21,7 @@ from .models import ActionItem, Review
 FTS_CONFIG = "english"
 SEARCH_WORD = re.compile(r"[A-Za-z][A-Za-z0-9-]{2,30}")
 QUEUE_AUDIT_LIMIT = 200
+SIMILAR_CANDIDATES = 200  # the most recent matching events of the agreement that similar_events ranks
 # Audit change keys that could name a reporter; dropped from the trail of anonymous events.
 IDENTITY_KEYS = frozenset({"submitted_by", "reporter_name", "reporter", "user", "username"})
 
@@ -159,9 +160,16 @@ def similar_events(event: Event, *, user, limit: int = 5) -> list[Event]:
 
         # OR of the narrative's distinctive words: any overlap matches, more overlap ranks higher.
         query = SearchQuery(" | ".join(words), config=FTS_CONFIG, search_type="raw")
+        # Candidates come from this agreement only (tenancy, and the GIN index then scans one practice's rows),
+        # and only the most recent ones are ranked: ranking re-parses every narrative it scores.
+        candidates = (
+            Event.objects.filter(agreement_id=event.agreement_id, created_at__lt=event.created_at)
+            .annotate(v=event_vector()).filter(v=query)
+            .order_by("-created_at").values("pk")[:SIMILAR_CANDIDATES]
+        )
         return list(
-            base.annotate(rank=SearchRank(event_vector(), query))
-            .filter(pk__in=Event.objects.annotate(v=event_vector()).filter(v=query).values("pk"))
+            base.filter(pk__in=candidates)
+            .annotate(rank=SearchRank(event_vector(), query))
             .order_by("-rank", "-created_at")[:limit]
         )
     # Embedded default: the same classification, then shared words among the most recent hundred.

@@ -13,6 +13,7 @@ from django.views.generic import DetailView, ListView, UpdateView
 
 from events.choices import ALLOWED_TRANSITIONS, OPEN_STATUSES, EventStatus
 from events.models import Event
+from events.rendering import FAST_RENDERER
 from practices.scoping import ScopedViewMixin
 from practices.services import access_log_record
 from reporting.deidentify import deidentify
@@ -87,6 +88,7 @@ class QueueView(ReviewerMixin, ListView):
     def get_queryset(self):
         self.filterset = QueueFilter(self.request.GET or None, queryset=queue_columns(super().get_queryset()),
                                      request=self.request)
+        self.filterset.form.renderer = FAST_RENDERER  # the filter selects, without a template per <option>
         qs = self.filterset.qs
         if not self.request.GET.get("ordering"):
             qs = qs.order_by("-rank", "-created_at", "-id") if "rank" in qs.query.annotations else qs.order_by(

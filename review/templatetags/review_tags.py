@@ -35,6 +35,12 @@ def value_label(value, name):
 
 
 @register.filter
+def choice_label(value, name):
+    """A code as get_<field>_display shows it, without rebuilding the choices: {{ e.status|choice_label:"status" }}."""
+    return display.choice_label(value, name)
+
+
+@register.filter
 def status_badge(status):
     """Bootstrap badge classes for an event status."""
     return display.STATUS_BADGES.get(status, "text-bg-secondary")
