@@ -178,6 +178,12 @@ def _ip(m: re.Match[str], text: str) -> bool:
             and _preceding_word(text, m.start()).lower() not in {"v", "ver", "version", "build", "release"})
 
 
+def _ipv6(m: re.Match[str], text: str) -> bool:
+    # Hex groups joined by colons; times ("14:30:00") and ratios ("1:2:3") have neither "::" nor a hex letter.
+    value = m.group(0)
+    return value.count(":") >= 2 and ("::" in value or any(c in "abcdefABCDEF" for c in value))
+
+
 def _state_zip(m: re.Match[str], text: str) -> bool:
     # "Springfield IL 62704" needs a capitalised city before the state; after a comma, anything goes.
     before = text[max(0, m.start() - 40) : m.start()].rstrip(" \t")
@@ -213,6 +219,7 @@ _RULES: tuple[_Rule, ...] = (
               r"|health)\b(?:/" + _URL_TAIL + r")?", needs=".com .org .net .edu .gov .io .info .health",
        digit=False, lower=True),
     _r("IP", r"\d(?<![\w.]\d)\d{0,2}(?:\.\d{1,3}){3}(?!\w|\.\d)", _ip, needs="."),
+    _r("IP", r"(?<![\w:])(?:[0-9A-Fa-f]{1,4}:{1,2}){1,7}[0-9A-Fa-f]{1,4}(?![\w:])", _ipv6, needs=":"),
     # Labelled identifiers first: the label makes them certain whatever the value's shape.
     _r("SSN", r"\b(?:ssn|ss\#|ss[ \t]?no\.?|social[ \t]{1,3}security(?:[ \t]{1,3}(?:number|no\.?|\#))?)" + _SEP
               + r"(?P<v>\d{3}(?P<s>[- ]?)\d{2}(?P=s)\d{4}|\d{4})(?![\w-])", at="ssn ss social", lower=True),
