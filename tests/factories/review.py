@@ -117,11 +117,6 @@ def ready_event(*, agreement: Agreement, **overrides) -> Event:
     return event_transition(event=event, by=reviewer_of(agreement), to="ready_to_report")
 
 
-def build_event(*, agreement: Agreement, user) -> Event:
-    """Builder for the tenancy matrix: one event under `agreement`."""
-    return make_event(agreement=agreement, user=user)
-
-
 def build_actionitem(*, agreement: Agreement, user) -> ActionItem:
     """Builder for the tenancy matrix: one action item on a new event of `agreement`."""
     event = make_event(agreement=agreement, user=user)

@@ -125,18 +125,12 @@ def build_matrix_world() -> dict:
 
 
 def _marked_event(agreement: Agreement, marker: str):
-    """Test data: one event per agreement whose narrative carries the agreement's marker word."""
-    from events.models import Event, EventTechnique
+    """One event per agreement, submitted by its reporter, whose narrative carries the agreement's marker word."""
+    from tests.factories.events import build_event
 
     reporter = agreement.memberships.filter(role=Role.REPORTER).select_related("user").first().user
-    facility = agreement.facilities.first()
-    event = Event.objects.create(
-        agreement=agreement, facility=facility, reference=f"MX-{agreement.pk}", classification="near_miss",
-        narrative=f"Setup note {marker}: bolus was missing at fraction 3, caught at time-out.",
-        event_date=timezone.localdate(), reporter_role="therapist", submitted_by=reporter,
-    )
-    EventTechnique.objects.create(event=event, technique="imrt_vmat")
-    return event
+    return build_event(agreement=agreement, user=reporter,
+                       narrative=f"Setup note {marker}: bolus was missing at fraction 3, caught at time-out.")
 
 
 def visible_markers(user, world) -> set[str]:
