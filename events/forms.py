@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from practices.models import Coverage
 from practices.scoping import user_access
+from roils.formfields import ChoiceField, MultipleChoiceField
 from roils.scrubber import KINDS, find_identifiers
 
 from .choices import (
@@ -55,7 +56,7 @@ def _blank(*choices):
     return [("", "Choose…"), *choices]
 
 
-class CoverageField(forms.ChoiceField):
+class CoverageField(ChoiceField):
     """Choices are the user's facilities; `EventForm.clean_coverage` explains a value outside them."""
 
     def validate(self, value):
@@ -75,7 +76,7 @@ class EventForm(forms.Form):
         label="Area or room (optional)", required=False, max_length=100,
         help_text="For example Vault 2, CT simulator or front desk.",
     )
-    classification = forms.ChoiceField(
+    classification = ChoiceField(
         label="What kind of event was it?", widget=forms.RadioSelect,
         choices=active_choices(EventClassification),
         help_text="Pick the closest match; a reviewer can change it later.",
@@ -87,7 +88,7 @@ class EventForm(forms.Form):
                   "No patient names, record numbers or dates of birth.",
         error_messages={"required": "Describe what happened."},
     )
-    techniques = forms.MultipleChoiceField(
+    techniques = MultipleChoiceField(
         label="Treatment technique(s)", widget=forms.CheckboxSelectMultiple,
         choices=active_choices(TreatmentTechnique),
         help_text="Tick every technique involved, or 'Not applicable'.",
@@ -106,20 +107,20 @@ class EventForm(forms.Form):
     confirm_old_date = forms.BooleanField(
         label="Yes, this event really is more than two years old", required=False,
     )
-    workflow_step_noticed = forms.ChoiceField(
+    workflow_step_noticed = ChoiceField(
         label="Workflow step where it was noticed (optional)", required=False,
         choices=_blank(*active_choices(WorkflowStep)),
         help_text="The step of the treatment process during which someone noticed it.",
     )
-    age_range = forms.ChoiceField(
+    age_range = ChoiceField(
         label="Patient age range", required=False, choices=active_choices(AgeRange), initial=AgeRange.UNKNOWN,
         help_text="The band only; leave 'Unknown / not applicable' if no patient was involved.",
     )
-    patient_sex = forms.ChoiceField(
+    patient_sex = ChoiceField(
         label="Patient sex", required=False, choices=active_choices(PatientSex), initial=PatientSex.UNKNOWN,
         help_text="Leave 'Unknown / not applicable' if no patient was involved.",
     )
-    reporter_role = forms.ChoiceField(
+    reporter_role = ChoiceField(
         label="Your role", choices=_blank(*active_choices(ReporterRole)),
         help_text="Asked even of anonymous reporters: it helps reviewers understand the report.",
         error_messages={"required": "Choose your role."},
@@ -175,7 +176,7 @@ class EventForm(forms.Form):
         if coverage is not None:
             return coverage
         # Not one of the user's open facilities. Say why when it belongs to one of their own agreements.
-        if value.isdigit() and len(value) < 19:
+        if value.isascii() and value.isdigit() and len(value) < 19:
             member_of = list(user_access(self.user).roles)
             own = Coverage.objects.filter(pk=int(value), agreement_id__in=member_of).select_related(
                 "agreement__pso", "facility"

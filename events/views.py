@@ -19,13 +19,12 @@ from django_ratelimit.decorators import ratelimit
 from practices.scoping import RoleRequiredMixin, ScopedViewMixin
 from roils.scrubber import find_identifiers
 
+from . import receipts
 from .forms import OLD_EVENT_YEARS, EventForm, describe_findings, years_ago
 from .models import NARRATIVE_MAX_LENGTH, Event
 from .selectors import draft_for, event_confirmation_scope, events_submitted_by
 from .services import draft_discard, draft_save, event_submit
 
-SESSION_SUBMITTED = "events_just_submitted"
-SESSION_CLEAR_DRAFT = "events_clear_draft"
 DRAFT_BODY_MAX = 64_000  # bytes of a draft autosave request
 CHECK_TEXT_MAX = NARRATIVE_MAX_LENGTH * 2  # the live identifier check never scans more than this
 
@@ -71,11 +70,11 @@ class EventCreateView(RoleRequiredMixin, FormView):
         except PermissionDenied:
             form.add_error("coverage", "Choose one of your facilities from the list.")
             return self.form_invalid(form)
-        submitted = self.request.session.get(SESSION_SUBMITTED, [])
-        if event.pk not in submitted:
-            self.request.session[SESSION_SUBMITTED] = [*submitted, event.pk][-20:]
-        self.request.session[SESSION_CLEAR_DRAFT] = event.pk
-        return redirect("events:event-done", pk=event.pk)
+        submitted = receipts.read(self.request)["ids"]
+        response = redirect("events:event-done", pk=event.pk)
+        receipts.write(response, self.request, ids=submitted if event.pk in submitted else [*submitted, event.pk],
+                       clear=event.pk)
+        return response
 
     def form_invalid(self, form):
         if "idempotency_key" in form.errors:
@@ -151,14 +150,19 @@ class EventDoneView(ScopedViewMixin, DetailView):
     template_name = "events/event_done.html"
     context_object_name = "event"
 
+    def get(self, request, *args, **kwargs):
+        self.receipt = receipts.read(request)
+        response = super().get(request, *args, **kwargs)
+        if self.receipt["clear"] == self.object.pk:
+            # One-shot: only the page right after a submit clears the browser's draft, never a later visit.
+            receipts.write(response, request, ids=self.receipt["ids"], clear=None)
+        return response
+
     def get_queryset(self):
-        return event_confirmation_scope(
-            user=self.request.user, just_submitted=self.request.session.get(SESSION_SUBMITTED, [])
-        )
+        return event_confirmation_scope(user=self.request.user, just_submitted=self.receipt["ids"])
 
     def get_context_data(self, **kwargs):
-        # One-shot: only the page right after a submit clears the browser's draft, never a later visit.
-        just_submitted = self.request.session.pop(SESSION_CLEAR_DRAFT, None) == self.object.pk
+        just_submitted = self.receipt["clear"] == self.object.pk
         config = {"storageKey": draft_storage_key(self.request.user)} if just_submitted else {}
         return super().get_context_data(config=config, just_submitted=just_submitted, **kwargs)
 

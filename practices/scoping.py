@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
+from .authcache import ENTRY_SECONDS, cached_access, remember_access
 from .choices import ENDED_STATES, EXECUTED_STATES, AgreementState, PSORole, Role
 
 ACTIONS = ("view", "submit", "review", "manage", "enrol", "analyse")
@@ -83,9 +84,14 @@ def user_access(user) -> Access:
     cached = getattr(user, "_roils_access", None)
     if cached is not None:
         return cached
+    cached = cached_access(user.pk)
+    if cached is not None:
+        user._roils_access = cached
+        return cached
     from .models import Membership, PSOMembership
 
     now = timezone.now()
+    fresh_for = ENTRY_SECONDS  # until the first ended agreement's retention runs out, if sooner
     submit, own, full, manage, roles = set(), set(), set(), set(), {}
     rows = Membership.objects.filter(user=user, is_active=True).values_list(
         "agreement_id", "role", "agreement__state", "agreement__ended_at", "agreement__retention_days"
@@ -97,6 +103,9 @@ def user_access(user) -> Access:
         if role == Role.FULL_ACCESS:
             if _still_readable(state, ended_at, retention_days, now):
                 full.add(agreement_id)
+                if state in ENDED_STATES:
+                    until = ended_at + timezone.timedelta(days=retention_days)
+                    fresh_for = min(fresh_for, int((until - now).total_seconds()))
             if state in EXECUTED_STATES - ENDED_STATES:
                 manage.add(agreement_id)
         elif state == AgreementState.ACTIVE:
@@ -114,6 +123,7 @@ def user_access(user) -> Access:
         pso_analyst=frozenset(analyst),
     )
     user._roils_access = access
+    remember_access(user.pk, access, fresh_for)
     return access
 
 

@@ -16,6 +16,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
+from .authcache import access_changed, forget_user
 from .choices import FULL_ACCESS_SEATS, TRANSITIONS, AgreementState, PSORole, Role
 from .models import (
     PSO,
@@ -189,6 +190,7 @@ def agreement_message_add(*, agreement: Agreement, by: User, body: str) -> Agree
     message = AgreementMessage.objects.create(agreement=agreement, kind=kind, author=by, body=body)
     if kind == AgreementMessage.Kind.PROPOSAL and agreement.state == S.AGREEMENT_SENT:
         Agreement.objects.filter(pk=agreement.pk).update(state=S.CHANGES_PROPOSED)
+        access_changed()  # update() sends no signal
         audit_record(actor=by, action="agreement_transition", obj=agreement, agreement=agreement,
                      pso=agreement.pso, changes={"state": [S.AGREEMENT_SENT, S.CHANGES_PROPOSED]})
     return message
@@ -405,4 +407,5 @@ def access_log_record(*, request, action: str, user=None, username: str = "", ag
 def user_sign_out_everywhere(*, user: User) -> None:
     """End every session of the user (the epoch is part of the session hash)."""
     User.objects.filter(pk=user.pk).update(session_epoch=models.F("session_epoch") + 1)
+    forget_user(user.pk)  # update() sends no signal; the cached row holds the old epoch
     audit_record(actor=user, action="signed_out_everywhere", obj=user)

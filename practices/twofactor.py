@@ -17,8 +17,10 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.generic import FormView
+from django_otp.middleware import OTPMiddleware
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from .authcache import cached_device
 from .choices import Role
 from .scoping import RoleRequiredMixin, user_access
 
@@ -68,6 +70,13 @@ class LoginForm(AuthenticationForm):
                                       code="otp_invalid")
             self.otp_device = device
         return data
+
+
+class CachedOTPMiddleware(OTPMiddleware):
+    """django-otp's middleware, with the session's verified device read from the cache."""
+
+    def _device_from_persistent_id(self, persistent_id: str):
+        return cached_device(self._normalize_persistent_id(persistent_id), super()._device_from_persistent_id)
 
 
 class TwoFactorRequiredMiddleware:

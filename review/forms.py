@@ -8,6 +8,7 @@ from django.utils import timezone
 from events.choices import EventClassification, EventStatus, active_choices
 from events.models import Event
 from events.rendering import FAST_RENDERER
+from roils.formfields import ChoiceField, MultipleChoiceField
 
 from . import choices as rc
 from .models import ActionItem, Review
@@ -34,7 +35,7 @@ class ReportableSelect(forms.NullBooleanSelect):
         self.choices = [("unknown", "Follow the computed hint"), ("true", "Yes"), ("false", "No")]
 
 
-class PickerField(forms.MultipleChoiceField):
+class PickerField(MultipleChoiceField):
     """A multi-select rendered as the searchable, grouped checkbox picker (templates/review/_picker.html)."""
 
     widget = forms.CheckboxSelectMultiple
@@ -50,7 +51,7 @@ class ReviewForm(forms.ModelForm):
 
     default_renderer = FAST_RENDERER
 
-    classification = forms.ChoiceField(choices=active_choices(EventClassification), label="Event classification")
+    classification = ChoiceField(choices=active_choices(EventClassification), label="Event classification")
     problem_types_secondary = PickerField(grouped=[("", rc.ProblemType.choices)], label="Secondary problem types")
     contributing_factors = PickerField(grouped=rc.grouped_choices(rc.CONTRIBUTING_FACTORS),
                                        label="Contributing factors")
@@ -112,7 +113,7 @@ class ActionItemForm(forms.ModelForm):
 
     default_renderer = FAST_RENDERER
 
-    action_type = forms.ChoiceField(label="Type of action", choices=[("", "---------"), *_tier_groups()])
+    action_type = ChoiceField(label="Type of action", choices=[("", "---------"), *_tier_groups()])
 
     class Meta:
         model = ActionItem
@@ -147,7 +148,7 @@ class TransitionForm(forms.Form):
     """One status change; the service decides whether it is allowed."""
 
     to = forms.CharField(max_length=40)
-    expected_status = forms.ChoiceField(choices=EventStatus.choices, required=False)
+    expected_status = ChoiceField(choices=EventStatus.choices, required=False)
     reason = forms.CharField(max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}),
                              label="Why is this event invalid?")
     duplicate_of = forms.ModelChoiceField(

@@ -6,7 +6,7 @@ import re
 from collections import Counter
 
 from django.db import connection
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Expression, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from events.choices import EventStatus
@@ -16,8 +16,9 @@ from practices.models import AuditEntry, Facility, Membership, User
 
 from .models import ActionItem, Review
 
-# PostgreSQL full-text search. These expressions are exactly the ones the GIN indexes of migration 0002 are
-# built on: change one and the other together, or the planner stops using the index.
+# PostgreSQL full-text search. Narratives are searched through their stored tsvector (StoredNarrativeVector,
+# migration 0003); review_vector() is exactly the expression the GIN index of migration 0002 is built on: change
+# one and the other together, or the planner stops using the index.
 FTS_CONFIG = "english"
 SEARCH_WORD = re.compile(r"[A-Za-z][A-Za-z0-9-]{2,30}")
 QUEUE_AUDIT_LIMIT = 200
@@ -30,10 +31,47 @@ def is_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-def event_vector():
-    from django.contrib.postgres.search import SearchVector
+class StoredNarrativeVector(Expression):
+    """events_event.narrative_tsv: the narrative's tsvector, stored by PostgreSQL on each write (review 0003).
 
-    return SearchVector("narrative", config=FTS_CONFIG)
+    The column is to_tsvector('english', COALESCE(narrative, '')), what SearchVector("narrative", config="english")
+    computes, so matches and ranks are the same; it is read, not re-parsed, wherever a search rechecks or ranks.
+    It is not a model field (SQLite has no such column): this compiles to it on the Event table of the query it is
+    resolved in, following that table's alias into subqueries (U0...). PostgreSQL only; use it as
+    `.alias(v=StoredNarrativeVector()).filter(v=SearchQuery(...))` or `SearchRank(StoredNarrativeVector(), ...)`.
+    """
+
+    column = "narrative_tsv"
+    contains_column_references = True
+    possibly_multivalued = False
+
+    def __init__(self, alias: str | None = None):
+        super().__init__()
+        self.alias = alias
+
+    def __repr__(self):
+        return f"{self.__class__.__name__}({self.alias!r})"
+
+    def _resolve_output_field(self):
+        from django.contrib.postgres.search import SearchVectorField
+
+        return SearchVectorField()
+
+    def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False):
+        if query is None or query.get_meta().db_table != Event._meta.db_table:
+            raise ValueError("StoredNarrativeVector reads events_event.narrative_tsv: use it on Event querysets.")
+        return self.__class__(query.get_initial_alias())
+
+    def relabeled_clone(self, change_map):
+        return self.__class__(change_map.get(self.alias, self.alias))
+
+    def get_group_by_cols(self):
+        return [self]
+
+    def as_sql(self, compiler, connection):
+        if self.alias is None:
+            raise ValueError("StoredNarrativeVector must be resolved against an Event query first.")
+        return f"{compiler.quote_name_unless_alias(self.alias)}.{connection.ops.quote_name(self.column)}", []
 
 
 def review_vector():
@@ -45,6 +83,15 @@ def review_vector():
 def queue_columns(queryset: QuerySet[Event]) -> QuerySet[Event]:
     """What a queue row shows, fetched with the rows (one query, plus one for all techniques)."""
     return queryset.select_related("facility", "agreement", "review", "submitted_by").prefetch_related("techniques")
+
+
+def queue_page_columns(queryset: QuerySet[Event]) -> QuerySet[Event]:
+    """Only what a queue page row shows (review.display.queue_rows); exports take queue_columns."""
+    return queryset.select_related("facility", "review").only(
+        "reference", "revision", "event_date", "classification", "narrative", "status", "last_activity_at",
+        "created_at", "agreement", "facility", "facility__name",
+        "review__title", "review__harm", "review__medical_severity",
+    ).prefetch_related("techniques")
 
 
 def queue_search(queryset: QuerySet[Event], text: str) -> QuerySet[Event]:
@@ -62,9 +109,9 @@ def queue_search(queryset: QuerySet[Event], text: str) -> QuerySet[Event]:
 
     query = SearchQuery(text, config=FTS_CONFIG, search_type="websearch")
     # Two subqueries, one per table, so each can use its own GIN index.
-    in_narrative = Event.objects.annotate(v=event_vector()).filter(v=query).values("pk")
+    in_narrative = Event.objects.alias(v=StoredNarrativeVector()).filter(v=query).values("pk")
     in_review = Review.objects.annotate(v=review_vector()).filter(v=query).values("event_id")
-    rank = SearchRank(event_vector(), query) + Coalesce(
+    rank = SearchRank(StoredNarrativeVector(), query) + Coalesce(
         SearchRank(_review_vector_via_event(), query), 0.0
     )
     return queryset.filter(by_reference | Q(pk__in=in_narrative) | Q(pk__in=in_review)).annotate(rank=rank)
@@ -160,16 +207,17 @@ def similar_events(event: Event, *, user, limit: int = 5) -> list[Event]:
 
         # OR of the narrative's distinctive words: any overlap matches, more overlap ranks higher.
         query = SearchQuery(" | ".join(words), config=FTS_CONFIG, search_type="raw")
-        # Candidates come from this agreement only (tenancy, and the GIN index then scans one practice's rows),
-        # and only the most recent ones are ranked: ranking re-parses every narrative it scores.
+        # Candidates come from this agreement only (tenancy), and only the most recent ones are ranked: the stored
+        # vectors make matching and ranking cheap, but the query matches nearly every event, and walking back from
+        # the newest stops after SIMILAR_CANDIDATES rows instead of ranking the agreement's whole history.
         candidates = (
             Event.objects.filter(agreement_id=event.agreement_id, created_at__lt=event.created_at)
-            .annotate(v=event_vector()).filter(v=query)
+            .alias(v=StoredNarrativeVector()).filter(v=query)
             .order_by("-created_at").values("pk")[:SIMILAR_CANDIDATES]
         )
         return list(
             base.filter(pk__in=candidates)
-            .annotate(rank=SearchRank(event_vector(), query))
+            .annotate(rank=SearchRank(StoredNarrativeVector(), query))
             .order_by("-rank", "-created_at")[:limit]
         )
     # Embedded default: the same classification, then shared words among the most recent hundred.

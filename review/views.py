@@ -30,6 +30,7 @@ from .selectors import (
     event_page_queryset,
     facility_breakdown,
     queue_columns,
+    queue_page_columns,
     similar_events,
     status_counts,
 )
@@ -86,7 +87,7 @@ class QueueView(ReviewerMixin, ListView):
     paginate_by = 25
 
     def get_queryset(self):
-        self.filterset = QueueFilter(self.request.GET or None, queryset=queue_columns(super().get_queryset()),
+        self.filterset = QueueFilter(self.request.GET or None, queryset=queue_page_columns(super().get_queryset()),
                                      request=self.request)
         self.filterset.form.renderer = FAST_RENDERER  # the filter selects, without a template per <option>
         qs = self.filterset.qs
@@ -109,6 +110,7 @@ class QueueView(ReviewerMixin, ListView):
         params = self.request.GET.copy()
         params.pop("page", None)
         ctx.update(
+            rows=display.queue_rows(ctx["events"]),
             filter=self.filterset,
             counts=[(value, text, counts.get(value, 0), STATUS_BADGES[value]) for value, text in S.choices],
             total=counts["total"],

@@ -1,7 +1,8 @@
 """After the load: is every acknowledged submission in the database exactly once? Prints one JSON object.
 
-Reads the virtual users' record (<out>/app-locust.json: acknowledged reference numbers with their idempotency
-keys, and every key that was posted) and compares it with the events and ceiling rows in the load database:
+Reads the virtual users' records (<out>/app-locust.json and paced-locust.json: acknowledged reference numbers with
+their idempotency keys, and every key that was posted) and compares them with the events and ceiling rows in the
+load database:
 
 - lost: an acknowledged key with no event, or whose event has another reference or id than the page showed;
 - duplicated: a key with more than one event, a reference used twice in one agreement, or an event created
@@ -73,8 +74,13 @@ if __name__ == "__main__":
     out = Path(sys.argv[1])
     since = dt.datetime.fromtimestamp(float(sys.argv[2]), tz=dt.UTC)
     result = {}
-    if (out / "app-locust.json").exists():
-        result["app"] = check_app(json.loads((out / "app-locust.json").read_text()), since)
+    # The saturated and the paced app phases write to the same events table: checked together.
+    app_records = [json.loads((out / f"{phase}-locust.json").read_text()) for phase in ("app", "paced")
+                   if (out / f"{phase}-locust.json").exists()]
+    if app_records:
+        merged = {"acks": [a for r in app_records for a in r["acks"]],
+                  "posted": [p for r in app_records for p in r["posted"]]}
+        result["app"] = check_app(merged, since)
     if (out / "ceiling-locust.json").exists():
         result["ceiling"] = check_ceiling(json.loads((out / "ceiling-locust.json").read_text()))
     print(json.dumps(result))

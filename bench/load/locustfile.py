@@ -7,6 +7,8 @@ virtual user keeps working while the form changes. One post in twenty is sent tw
 Reviewer (10): signs in once with password and TOTP code, then loops over the review queue with filters,
 search and pages, and opens event pages linked from it.
 CeilingUser (60): the same GET -> POST -> confirmation loop against the bare ceiling view, no sign-in.
+With LOAD_PACE_RPS set (the paced phase), each user keeps to that many requests per second on average instead
+of starting its next loop at once.
 
 Measurement: every user signs in first; when the last one is in, the statistics are reset and a window of
 LOAD_SECONDS starts. At its end no new loop starts, loops in flight finish (bounded), and the samples of the
@@ -37,7 +39,7 @@ from formparse import (
     value_of,
 )
 from gevent.event import Event as Flag
-from locust import FastHttpUser, constant, events, task
+from locust import FastHttpUser, events, task
 from locust.exception import StopUser
 
 OUT = Path(os.environ.get("LOAD_OUT", "/tmp/roils-load"))
@@ -47,7 +49,10 @@ DRAIN_SECONDS = 30  # loops in flight at the end of the window get this long to 
 READY_TIMEOUT = 180  # sign-ins must be done by then, or the window starts without the stragglers
 DOUBLE_POST_SHARE = 0.05
 CREDENTIALS = json.loads((OUT / "credentials.json").read_text()) if (OUT / "credentials.json").exists() else {}
-FORM_URL = {"app": "/events/new/", "ceiling": "/bench-ceiling/"}
+FORM_URL = {"app": "/events/new/", "paced": "/events/new/", "ceiling": "/bench-ceiling/"}
+# Paced phase: each user sends this many requests per second on average (0: closed loop, no think time).
+PACE_RPS = float(os.environ.get("LOAD_PACE_RPS", "0"))
+THINK_SECONDS = float(os.environ.get("LOAD_THINK_SECONDS", "0"))
 SEARCH_WORDS = ["bolus", "interlock", "couch", "plan", "cutout", "contour", "source strength", "mask"]
 QUEUE_FILTERS = [
     {}, {}, {"status": "open"}, {"status": "new"}, {"classification": "near_miss"}, {"technique": "imrt_vmat"},
@@ -154,7 +159,6 @@ class BenchUser(FastHttpUser):
 
     abstract = True
     host = "http://127.0.0.1:8000"
-    wait_time = constant(float(os.environ.get("LOAD_THINK_SECONDS", "0")))
     network_timeout = 30.0
     connection_timeout = 10.0
     role = ""
@@ -165,11 +169,29 @@ class BenchUser(FastHttpUser):
         BenchUser.index_counter[self.role] = number + 1
         self.rng = random.Random(f"{self.role}-{number}")
         self.number = number
+        self.sent = 0
+        send = self.client.request
+
+        def counted(*args, **kwargs):  # FastHttpSession.get/post go through request()
+            self.sent += 1
+            return send(*args, **kwargs)
+
+        self.client.request = counted
         self.sign_in()
         _arrived(self.environment)
         Window.started.wait(timeout=READY_TIMEOUT)
         if not Window.started.is_set():  # a user failed to sign in: measure the others anyway
             _open(self.environment)
+        if PACE_RPS > 0:
+            gevent.sleep(self.rng.random() * 3 / PACE_RPS)  # users start out of step, as people do
+            self.paced_from, self.paced_base = time.monotonic(), self.sent
+
+    def wait_time(self):
+        """Closed loop (no wait) unless paced: then the next loop starts when this user's average rate allows."""
+        if PACE_RPS <= 0:
+            return THINK_SECONDS
+        due = self.paced_from + (self.sent - self.paced_base) / PACE_RPS
+        return max(0.0, due - time.monotonic())
 
     def sign_in(self):
         pass
@@ -204,7 +226,7 @@ class BenchUser(FastHttpUser):
         url = FORM_URL[PHASE]
         page = self.client.get(url, name=f"{group}: GET form")
         controls = parse_form(page.text or "")
-        if not controls or (PHASE == "app" and not any(c["name"] == "idempotency_key" for c in controls)):
+        if not controls or (PHASE != "ceiling" and not any(c["name"] == "idempotency_key" for c in controls)):
             # Recorded as one more failed request of zero duration: the page was not the Submit Event form.
             self.environment.events.request.fire(request_type="GET", name=f"{group}: GET form", response_time=0,
                                                  response_length=0, exception=RuntimeError("not the form page"))

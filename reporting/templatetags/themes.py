@@ -2,7 +2,7 @@
 
 from django import template
 
-from reporting.themes import themes_for
+from reporting.themes import latest_themes_for
 
 register = template.Library()
 
@@ -10,5 +10,5 @@ register = template.Library()
 @register.inclusion_tag("reporting/_themes_for_home.html")
 def latest_themes(user, count: int = 3):
     """Render the latest published themes the user may read (their own PSO's only)."""
-    themes = list(themes_for(user)[:count]) if getattr(user, "is_authenticated", False) else []
+    themes = latest_themes_for(user, count) if getattr(user, "is_authenticated", False) else []
     return {"themes": themes}

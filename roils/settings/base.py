@@ -58,7 +58,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "practices.sessions.IdleTimeoutMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    "practices.twofactor.CachedOTPMiddleware",  # django-otp's OTPMiddleware, device row cached
     "practices.twofactor.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -126,7 +126,7 @@ EMBEDDED = DATABASES["default"]["ENGINE"].endswith("sqlite3")
 AUTH_USER_MODEL = "practices.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # lockout after repeated failures, checked first
-    "django.contrib.auth.backends.ModelBackend",
+    "practices.backends.CachedModelBackend",  # ModelBackend, with the per-request user row cached
     "guardian.backends.ObjectPermissionBackend",
 ]
 LOGIN_URL = "login"
@@ -234,7 +234,14 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- Cache and Celery ------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            # A Redis outage is a cache miss, not a 500 (see roils.cache).
+            "BACKEND": "roils.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -108,3 +108,16 @@ def test_latest_themes_tag_renders_own_pso_themes(world, users):
     html = template.render(Context({"user": users["reporter.riverside"]}))
     assert "Shown to Riverside" in html and "Not for Riverside" not in html
     assert template.render(Context({"user": users["analyst.pso"]})).count("Not for Riverside") == 0
+
+
+def test_latest_themes_card_shows_a_new_or_unpublished_theme_on_the_next_page(world, users):
+    """The card is cached per scope; a theme write must reach the very next render."""
+    template = Template("{% load themes %}{% latest_themes user %}")
+    first = build_theme(agreement=world["agreements"]["riverside"], title="First lesson")
+    assert "First lesson" in template.render(Context({"user": users["reporter.riverside"]}))  # now cached
+    build_theme(agreement=world["agreements"]["riverside"], title="Second lesson")
+    html = template.render(Context({"user": users["reporter.riverside"]}))
+    assert "Second lesson" in html and "First lesson" in html
+    theme_update(by=users["analyst.pso"], theme=first, data={**DATA, "title": "First lesson"}, publish=False)
+    html = template.render(Context({"user": users["reporter.riverside"]}))
+    assert "First lesson" not in html and "Second lesson" in html

@@ -29,9 +29,47 @@ def test_similar_events_only_earlier_events(riverside, physicist):
 
 def test_search_indexes_exist_on_postgresql():
     with connection.cursor() as cursor:
-        cursor.execute("SELECT indexname FROM pg_indexes WHERE indexname LIKE 'review_%%_fts'")
-        names = {row[0] for row in cursor.fetchall()}
-    assert names == {"review_event_narrative_fts", "review_review_text_fts"}
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE indexname LIKE 'review_%%_fts' "
+                       "OR indexname LIKE 'review_%%_tsv'")
+        indexes = dict(cursor.fetchall())
+    # Narratives: a GIN index on the stored column (migration 0003 replaced 0002's expression index).
+    assert set(indexes) == {"review_event_narrative_tsv", "review_review_text_fts"}
+    assert indexes["review_event_narrative_tsv"].endswith("USING gin (narrative_tsv)")
+
+
+def test_stored_narrative_vector_is_the_computed_one_and_follows_edits(riverside, physicist):
+    from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+    from django.test.utils import CaptureQueriesContext
+
+    from events.models import Event
+    from review.selectors import FTS_CONFIG, StoredNarrativeVector, queue_search
+
+    earlier = make_event(agreement=riverside, narrative="Couch shift entered with the wrong sign.")
+    current = make_event(agreement=riverside, narrative="Gantry collision interlock tripped; gantry stopped mid-arc.")
+    assert earlier not in similar_events(current, user=physicist)
+
+    # Django never writes the generated column: PostgreSQL recomputes it when the narrative changes.
+    earlier.narrative = "Gantry interlock tripped at the start of the arc."
+    earlier.save(update_fields=["narrative"])
+    with CaptureQueriesContext(connection) as queries:
+        assert similar_events(current, user=physicist) == [earlier]
+    sql = queries[0]["sql"]
+    assert '"narrative_tsv"' in sql and "to_tsvector" not in sql  # read, not re-parsed, in the subquery too
+    assert 'U0."narrative_tsv"' in sql
+
+    # Same vector, same matches, same ranks as computing it per row.
+    query = SearchQuery("gantry | arc | sign", config=FTS_CONFIG, search_type="raw")
+    rows = Event.objects.filter(pk__in=[earlier.pk, current.pk]).annotate(
+        stored=StoredNarrativeVector(), computed=SearchVector("narrative", config=FTS_CONFIG),
+        stored_rank=SearchRank(StoredNarrativeVector(), query),
+        computed_rank=SearchRank(SearchVector("narrative", config=FTS_CONFIG), query),
+    ).values_list("stored", "computed", "stored_rank", "computed_rank")
+    for stored, computed, stored_rank, computed_rank in rows:
+        assert stored == computed and stored_rank == computed_rank > 0
+
+    found = queue_search(Event.objects.for_user(physicist, action="review"), "interlock tripped")
+    assert set(found) == {earlier, current}
+    assert 'U0."narrative_tsv"' in str(found.query)
 
 
 def test_audit_trail_anonymous_event_hides_who_submitted(riverside, users, physicist):

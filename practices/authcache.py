@@ -1,0 +1,127 @@
+"""Sign-in facts from the shared cache instead of three queries on every page.
+
+Every signed-in request needs the user row, the verified TOTP device and the user's tenants (`Access`).
+They change rarely (a role is granted, an agreement changes state, a device is reset), so they are kept
+in the shared cache and dropped by every write that could change them: model signals for saves and
+deletes, and `access_changed()` / `forget_user()` where a service writes with `QuerySet.update()`.
+
+Tenants are guarded by one generation number: any change to a membership or an agreement replaces it,
+which invalidates everyone's cached access at once. Such writes are rare (enrolment work), so no code
+path needs to know whose access it changed. Entries also expire after ENTRY_SECONDS, which bounds how
+long a write missed while the cache was unreachable can be served.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+ENTRY_SECONDS = 120
+GENERATION_KEY = "roils:access:generation"
+
+
+def _user_key(user_id) -> str:
+    return f"roils:auth:user:{user_id}"
+
+
+def _device_key(persistent_id: str) -> str:
+    return f"roils:auth:device:{persistent_id}"
+
+
+def _access_key(user_id) -> str:
+    return f"roils:access:user:{user_id}"
+
+
+def _drop(*keys: str) -> None:
+    """Delete now and again after the surrounding transaction commits.
+
+    The second delete closes the window in which another request reads the old row (the write is not
+    committed yet) and puts it back in the cache.
+    """
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys), robust=True)
+
+
+# --- The user row and the verified device -----------------------------------------------------------
+
+def cached_user(user_id, load):
+    """The user row from the cache, else from `load(user_id)` (kept for the next request)."""
+    key = _user_key(user_id)
+    user = cache.get(key)
+    if user is None:
+        user = load(user_id)
+        if user is not None:
+            cache.set(key, user, ENTRY_SECONDS)
+    return user
+
+
+def cached_device(persistent_id: str, load):
+    """The TOTP device named by a session, from the cache, else from `load(persistent_id)`."""
+    key = _device_key(persistent_id)
+    device = cache.get(key)
+    if device is None:
+        device = load(persistent_id)
+        if device is not None:
+            cache.set(key, device, ENTRY_SECONDS)
+    return device
+
+
+def forget_user(user_id) -> None:
+    _drop(_user_key(user_id), _access_key(user_id))
+
+
+# --- The tenants -------------------------------------------------------------------------------------
+
+def _generation() -> str:
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:  # first use, or the cache was emptied: entries of any older generation are void
+        cache.add(GENERATION_KEY, uuid.uuid4().hex, None)
+        generation = cache.get(GENERATION_KEY)
+    return generation
+
+
+def cached_access(user_id):
+    """The cached Access of a user, or None when there is none for the current generation."""
+    found = cache.get_many([GENERATION_KEY, _access_key(user_id)])
+    entry = found.get(_access_key(user_id))
+    if entry is None or found.get(GENERATION_KEY) is None or entry[0] != found[GENERATION_KEY]:
+        return None
+    return entry[1]
+
+
+def remember_access(user_id, access, seconds: int = ENTRY_SECONDS) -> None:
+    generation = _generation()
+    if generation is not None and seconds > 0:
+        cache.set(_access_key(user_id), (generation, access), seconds)
+
+
+def access_changed() -> None:
+    """Memberships or agreements changed: every cached Access is void."""
+    def bump():
+        cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+
+    bump()
+    transaction.on_commit(bump, robust=True)
+
+
+# --- Invalidation by signals ---------------------------------------------------------------------
+
+ACCESS_MODELS = {"practices.membership", "practices.psomembership", "practices.agreement"}
+
+
+@receiver(post_save, dispatch_uid="roils-authcache-save")
+@receiver(post_delete, dispatch_uid="roils-authcache-delete")
+def _invalidate(sender, instance, **kwargs):
+    from django_otp.models import Device
+
+    label = sender._meta.label_lower
+    if label == "practices.user":
+        forget_user(instance.pk)
+    elif label in ACCESS_MODELS:
+        access_changed()
+    elif isinstance(instance, Device):
+        _drop(_device_key(instance.persistent_id))

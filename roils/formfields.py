@@ -1,0 +1,28 @@
+"""Choice fields that share their choice list between form instances.
+
+Every form instance deep-copies its fields, and Django's choice fields deep-copy their whole choice list
+with them. Our lists are module constants (taxonomies of a few hundred entries on the review form), and no
+form changes one in place (a form that narrows choices assigns a new list), so copying them on every
+request only costs time: these fields copy themselves as Django does, except for the shared choices.
+"""
+
+from django import forms
+
+
+class SharedChoicesMixin:
+    def __deepcopy__(self, memo):
+        result = forms.Field.__deepcopy__(self, memo)
+        result._choices = self._choices
+        return result
+
+
+class ChoiceField(SharedChoicesMixin, forms.ChoiceField):
+    pass
+
+
+class TypedChoiceField(SharedChoicesMixin, forms.TypedChoiceField):
+    pass
+
+
+class MultipleChoiceField(SharedChoicesMixin, forms.MultipleChoiceField):
+    pass

@@ -1,0 +1,131 @@
+"""Sign-in facts come from the cache, and every change that matters reaches the next request.
+
+practices.authcache keeps the user row, the verified device and the user's tenants in Redis. These tests
+warm the cache with a real request, make the change through the real service (or a plain save), and check
+the very next request sees it: a cache that served yesterday's roles would be a tenancy breach.
+"""
+
+import uuid
+
+import pyotp
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from practices.choices import AgreementState
+from practices.demo import DEMO_TOTP_SECRET
+from practices.models import Agreement, Membership
+from practices.services import agreement_message_add, membership_deactivate, user_sign_out_everywhere
+from tests.factories.events import build_event
+
+pytestmark = pytest.mark.django_db
+
+SIGN_IN_TABLES = ("practices_user", "practices_membership", "practices_psomembership", "otp_totp_totpdevice")
+
+
+@pytest.fixture
+def verified(client, world, password, settings):
+    """physicist.riverside signed in through the login form with a TOTP code, 2FA enforced."""
+    settings.ROILS_ENFORCE_2FA = True
+    response = client.post(reverse("login"), {"username": "physicist.riverside", "password": password,
+                                              "otp_token": pyotp.TOTP(DEMO_TOTP_SECRET).now()})
+    assert response.status_code == 302
+    return client
+
+
+def _sign_in_queries(client, url) -> list[str]:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return [q["sql"] for q in ctx.captured_queries if any(f'"{t}"' in q["sql"] for t in SIGN_IN_TABLES)]
+
+
+def test_warm_request_reads_no_sign_in_rows(verified):
+    url = reverse("review:queue")
+    cache.clear()
+    cold = _sign_in_queries(verified, url)
+    assert len(cold) == 4  # user, device, memberships, PSO memberships
+    assert _sign_in_queries(verified, url) == []
+
+
+def test_deactivated_membership_ends_access_at_once(verified, world):
+    event = build_event(agreement=world["agreements"]["riverside"], user=world["users"]["reporter.riverside"])
+    url = reverse("review:event-detail", args=[event.pk])
+    assert verified.get(url).status_code == 200  # warm
+    membership = Membership.objects.get(user__username="physicist.riverside", agreement=event.agreement)
+    membership_deactivate(by=world["users"]["director.riverside"], membership=membership)
+    assert verified.get(url).status_code == 404
+
+
+def test_agreement_state_written_with_update_reaches_cached_access(world):
+    """agreement_message_add moves the state with QuerySet.update(), which sends no signal."""
+    agreement = world["agreements"]["riverside"]
+    Agreement.objects.filter(pk=agreement.pk).update(state=AgreementState.AGREEMENT_SENT)
+    from practices.scoping import user_access
+
+    director = world["users"]["director.riverside"]
+    assert agreement.pk in user_access(director).manage
+    agreement.refresh_from_db()
+    agreement_message_add(agreement=agreement, by=director, body="Please change clause 4.")
+    fresh = type(director).objects.get(pk=director.pk)  # a new request: no per-request copy
+    assert Agreement.objects.get(pk=agreement.pk).state == AgreementState.CHANGES_PROPOSED
+    assert user_access(fresh).roles == user_access(director).roles
+    assert agreement.pk not in user_access(fresh).submit
+
+
+def test_deactivated_user_is_signed_out_on_next_request(verified, world):
+    url = reverse("practices:profile")
+    assert verified.get(url).status_code == 200
+    user = world["users"]["physicist.riverside"]
+    user.is_active = False
+    user.save()
+    assert verified.get(url).status_code == 302
+
+
+def test_password_change_ends_other_sessions_despite_cached_row(verified, world):
+    url = reverse("practices:profile")
+    assert verified.get(url).status_code == 200
+    user = type(world["users"]["physicist.riverside"]).objects.get(username="physicist.riverside")
+    user.set_password("a new long passphrase 42")
+    user.save()
+    assert verified.get(url).status_code == 302
+
+
+def test_sign_out_everywhere_ends_sessions_despite_cached_row(verified, world):
+    url = reverse("practices:profile")
+    assert verified.get(url).status_code == 200
+    user_sign_out_everywhere(user=world["users"]["physicist.riverside"])
+    assert verified.get(url).status_code == 302
+
+
+def test_deleted_device_unverifies_the_session(verified):
+    url = reverse("review:queue")
+    assert verified.get(url).status_code == 200
+    TOTPDevice.objects.filter(user__username="physicist.riverside").delete()
+    response = verified.get(url)
+    assert response.status_code == 302
+    assert "/accounts/2fa/" in response["Location"]
+
+
+def test_site_works_and_keeps_events_with_redis_down(world, settings):
+    """Redis unreachable (a real closed port, no mock): pages answer from the database and nothing is lost."""
+    settings.CACHES = {"default": {"BACKEND": "roils.cache.ResilientRedisCache", "LOCATION": "redis://127.0.0.1:1/0",
+                                   "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2}}}
+    client = Client()
+    client.force_login(world["users"]["reporter.riverside"])
+    assert client.get(reverse("events:event-create")).status_code == 200
+    coverage = world["agreements"]["riverside"].coverages.first()
+    data = {"coverage": str(coverage.pk), "classification": "near_miss", "techniques": ["tbi"],
+            "reporter_role": "nurse", "event_date": timezone.localdate().isoformat(),
+            "idempotency_key": str(uuid.uuid4()), "age_range": "unknown", "patient_sex": "unknown",
+            "narrative": "Couch moved during imaging while the cache was down; caught at review."}
+    response = client.post(reverse("events:event-create"), data)
+    assert response.status_code == 302, response.content.decode()[:500]
+    assert client.get(response["Location"]).status_code == 200
+    from events.models import Event
+
+    assert Event.objects.filter(narrative=data["narrative"]).count() == 1
