@@ -7,6 +7,7 @@ from collections import Counter
 
 from django.db.models import QuerySet
 
+from practices.authcache import ENTRY_SECONDS, tenant_cached
 from practices.models import Coverage, User
 
 from .models import Draft, Event
@@ -22,6 +23,15 @@ def coverages_for_submit(*, user: User) -> QuerySet[Coverage]:
         .only("agreement", "facility", "pso", "is_current", "facility__name", "pso__name")
         .order_by("facility__name", "pso__name")
     )
+
+
+def submit_coverages(*, user: User) -> list[Coverage]:
+    """coverages_for_submit as a list, kept with the user's tenants in the cache (practices.authcache).
+
+    Asked twice per report (the form and its post); it changes only with the agreements and coverages,
+    whose writes void the cached copy.
+    """
+    return tenant_cached(user.pk, "submit-coverages", lambda: (list(coverages_for_submit(user=user)), ENTRY_SECONDS))
 
 
 def coverage_labels(coverages) -> dict[int, str]:

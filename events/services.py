@@ -212,7 +212,8 @@ def _create(*, by: User, data: EventData, key: uuid.UUID, now: dt.datetime, noti
     )
     audit_record(actor=None if anonymous else by, action="event_submitted", obj=event, agreement=agreement,
                  changes={"reference": [None, event.reference]})
-    Draft.objects.filter(user=by).delete()
+    if not by.is_shared_login:  # shared logins never keep a server draft (draft_save refuses them)
+        Draft.objects.filter(user=by).delete()
     if notify:
         from .tasks import event_notify_task
 

@@ -84,23 +84,27 @@ def _generation() -> str:
     return generation
 
 
-def cached_access(user_id):
-    """The cached Access of a user, or None when there is none for the current generation."""
-    found = cache.get_many([GENERATION_KEY, _access_key(user_id)])
-    entry = found.get(_access_key(user_id))
-    if entry is None or found.get(GENERATION_KEY) is None or entry[0] != found[GENERATION_KEY]:
-        return None
-    return entry[1]
+def tenant_cached(user_id, name: str, compute):
+    """A per-user fact that depends only on tenancy rows, from the cache while their generation holds.
 
-
-def remember_access(user_id, access, seconds: int = ENTRY_SECONDS) -> None:
-    generation = _generation()
+    `compute()` returns (value, seconds to keep it). The generation is read before computing, so a change
+    committed meanwhile leaves the entry under the old generation, where the next read ignores it.
+    """
+    key = _access_key(user_id) if name == "access" else f"roils:access:{name}:{user_id}"
+    found = cache.get_many([GENERATION_KEY, key])
+    generation, entry = found.get(GENERATION_KEY), found.get(key)
+    if entry is not None and generation is not None and entry[0] == generation:
+        return entry[1]
+    if generation is None:
+        generation = _generation()
+    value, seconds = compute()
     if generation is not None and seconds > 0:
-        cache.set(_access_key(user_id), (generation, access), seconds)
+        cache.set(key, (generation, value), min(seconds, ENTRY_SECONDS))
+    return value
 
 
 def access_changed() -> None:
-    """Memberships or agreements changed: every cached Access is void."""
+    """Memberships, agreements or coverages changed: every cached tenant fact is void."""
     def bump():
         cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
 
@@ -110,7 +114,9 @@ def access_changed() -> None:
 
 # --- Invalidation by signals ---------------------------------------------------------------------
 
-ACCESS_MODELS = {"practices.membership", "practices.psomembership", "practices.agreement"}
+# Rows that decide what a user may reach or is offered (tenants, facilities to report for, their names).
+ACCESS_MODELS = {"practices.membership", "practices.psomembership", "practices.agreement", "practices.coverage",
+                 "practices.facility", "practices.pso"}
 
 
 @receiver(post_save, dispatch_uid="roils-authcache-save")

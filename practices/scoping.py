@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
-from .authcache import ENTRY_SECONDS, cached_access, remember_access
+from .authcache import ENTRY_SECONDS, tenant_cached
 from .choices import ENDED_STATES, EXECUTED_STATES, AgreementState, PSORole, Role
 
 ACTIONS = ("view", "submit", "review", "manage", "enrol", "analyse")
@@ -84,10 +84,13 @@ def user_access(user) -> Access:
     cached = getattr(user, "_roils_access", None)
     if cached is not None:
         return cached
-    cached = cached_access(user.pk)
-    if cached is not None:
-        user._roils_access = cached
-        return cached
+    access = tenant_cached(user.pk, "access", lambda: _compute_access(user))
+    user._roils_access = access
+    return access
+
+
+def _compute_access(user) -> tuple[Access, int]:
+    """The user's Access from the database, and how long it stays true (ended agreements expire)."""
     from .models import Membership, PSOMembership
 
     now = timezone.now()
@@ -122,9 +125,7 @@ def user_access(user) -> Access:
         pso_staff=frozenset(staff),
         pso_analyst=frozenset(analyst),
     )
-    user._roils_access = access
-    remember_access(user.pk, access, fresh_for)
-    return access
+    return access, fresh_for
 
 
 def forget_access(user) -> None:

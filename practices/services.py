@@ -167,6 +167,7 @@ def agreement_transition(
         locked.ended_at = now
     if to == S.TERMINATED:
         locked.coverages.update(is_current=False)
+        access_changed()  # update() sends no signal; cached facility lists must drop these coverages
     locked.state = to
     locked.save()
     audit_record(actor=by, action="agreement_transition", obj=locked, agreement=locked, pso=locked.pso,

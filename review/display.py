@@ -136,35 +136,48 @@ def chips(name: str, values: list) -> list[str]:
     return [value_label(name, [v]) for v in values or []]
 
 
+PK_PLACEHOLDER = 987654321987
+
+
 def queue_rows(events) -> list[dict]:
-    """What each queue row shows, worked out once in Python.
+    """What each queue row shows, worked out once in Python from plain values.
 
     The queue draws every row twice (a table for wide screens, a list for phones); deciding labels, links
-    and summaries here keeps the template to plain lookups, which is most of the page's rendering time.
+    and summaries here keeps the template to plain lookups, and reading values instead of model instances
+    (the page's rows, then all their techniques in one query) skips building five objects per row.
     """
     from django.urls import reverse
     from django.utils.text import Truncator
     from django.utils.timesince import timesince
 
+    from events.models import EventTechnique
+
+    values = list(events.prefetch_related(None).values(
+        "pk", "reference", "revision", "event_date", "facility_id", "facility__name", "classification",
+        "narrative", "status", "last_activity_at", "review__title", "review__harm", "review__medical_severity",
+    ))
+    techniques: dict[int, list[str]] = {}
+    for event_id, technique in EventTechnique.objects.filter(event_id__in=[v["pk"] for v in values]).order_by(
+        "event_id", "technique"
+    ).values_list("event_id", "technique"):
+        techniques.setdefault(event_id, []).append(choice_label(technique, "technique"))
+    link = reverse("review:event-detail", args=[PK_PLACEHOLDER])  # reversed once; each row fills in its id
     rows = []
-    for event in events:
-        review = getattr(event, "review", None)
-        techniques = " · ".join(choice_label(t.technique, "technique") for t in event.techniques.all())
-        kinds = choice_label(event.classification, "classification")
+    for v in values:
+        kinds = " · ".join([choice_label(v["classification"], "classification"), *techniques.get(v["pk"], [])])
         rows.append({
-            "url": reverse("review:event-detail", args=[event.pk]),
-            "reference": event.reference,
-            "revision": event.revision if event.revision > 1 else None,
-            "date": event.event_date.isoformat() if event.event_date else "",
-            "facility_id": event.facility_id,
-            "facility": event.facility.name,
-            "kinds": f"{kinds} · {techniques}" if techniques else kinds,
-            "summary": (review.title if review is not None and review.title
-                        else Truncator(event.narrative).chars(110)),
-            "harm": choice_label(review.harm, "harm") if review is not None and review.harm else "—",
-            "severity": review.medical_severity if review is not None else None,
-            "status": choice_label(event.status, "status"),
-            "badge": STATUS_BADGES.get(event.status, "text-bg-secondary"),
-            "activity": timesince(event.last_activity_at) if event.last_activity_at else "",
+            "url": link.replace(str(PK_PLACEHOLDER), str(v["pk"])),
+            "reference": v["reference"],
+            "revision": v["revision"] if v["revision"] > 1 else None,
+            "date": v["event_date"].isoformat() if v["event_date"] else "",
+            "facility_id": v["facility_id"],
+            "facility": v["facility__name"],
+            "kinds": kinds,
+            "summary": v["review__title"] or Truncator(v["narrative"]).chars(110),
+            "harm": choice_label(v["review__harm"], "harm") if v["review__harm"] else "—",
+            "severity": v["review__medical_severity"],
+            "status": choice_label(v["status"], "status"),
+            "badge": STATUS_BADGES.get(v["status"], "text-bg-secondary"),
+            "activity": timesince(v["last_activity_at"]) if v["last_activity_at"] else "",
         })
     return rows

@@ -85,15 +85,6 @@ def queue_columns(queryset: QuerySet[Event]) -> QuerySet[Event]:
     return queryset.select_related("facility", "agreement", "review", "submitted_by").prefetch_related("techniques")
 
 
-def queue_page_columns(queryset: QuerySet[Event]) -> QuerySet[Event]:
-    """Only what a queue page row shows (review.display.queue_rows); exports take queue_columns."""
-    return queryset.select_related("facility", "review").only(
-        "reference", "revision", "event_date", "classification", "narrative", "status", "last_activity_at",
-        "created_at", "agreement", "facility", "facility__name",
-        "review__title", "review__harm", "review__medical_severity",
-    ).prefetch_related("techniques")
-
-
 def queue_search(queryset: QuerySet[Event], text: str) -> QuerySet[Event]:
     """Full-text search over narratives and review notes (ranked on PostgreSQL, substring on SQLite)."""
     text = (text or "").strip()[:200]

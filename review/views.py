@@ -30,7 +30,6 @@ from .selectors import (
     event_page_queryset,
     facility_breakdown,
     queue_columns,
-    queue_page_columns,
     similar_events,
     status_counts,
 )
@@ -87,7 +86,7 @@ class QueueView(ReviewerMixin, ListView):
     paginate_by = 25
 
     def get_queryset(self):
-        self.filterset = QueueFilter(self.request.GET or None, queryset=queue_page_columns(super().get_queryset()),
+        self.filterset = QueueFilter(self.request.GET or None, queryset=super().get_queryset(),
                                      request=self.request)
         self.filterset.form.renderer = FAST_RENDERER  # the filter selects, without a template per <option>
         qs = self.filterset.qs

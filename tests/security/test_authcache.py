@@ -129,3 +129,22 @@ def test_site_works_and_keeps_events_with_redis_down(world, settings):
     from events.models import Event
 
     assert Event.objects.filter(narrative=data["narrative"]).count() == 1
+
+
+def test_submit_form_facility_list_follows_renames_and_suspensions(world, client):
+    """The submit form's facility list is cached with the tenants; writes to facilities or agreements void it."""
+    from practices.choices import AgreementState
+    from practices.models import Facility
+    from practices.services import agreement_transition
+
+    client.force_login(world["users"]["reporter.riverside"])
+    url = reverse("events:event-create")
+    facility = Facility.objects.filter(coverages__agreement=world["agreements"]["riverside"]).first()
+    assert facility.name in client.get(url).content.decode()  # warm
+    facility.name = "Renamed Proton Center"
+    facility.save()
+    assert "Renamed Proton Center" in client.get(url).content.decode()
+    agreement_transition(agreement=world["agreements"]["riverside"], by=world["users"]["staff.pso"],
+                         to=AgreementState.SUSPENDED, note="test")
+    page = client.get(url).content.decode()
+    assert "Renamed Proton Center" not in page
