@@ -32,8 +32,8 @@ def _device_key(persistent_id: str) -> str:
     return f"roils:auth:device:{persistent_id}"
 
 
-def _access_key(user_id) -> str:
-    return f"roils:access:user:{user_id}"
+def _tenant_key(name: str, user_id) -> str:
+    return f"roils:access:{name}:{user_id}"
 
 
 def _drop(*keys: str) -> None:
@@ -48,30 +48,28 @@ def _drop(*keys: str) -> None:
 
 # --- The user row and the verified device -----------------------------------------------------------
 
+def _read_through(key: str, load, arg):
+    """The cached value under `key`, else `load(arg)`, kept for the next request when there is one."""
+    value = cache.get(key)
+    if value is None:
+        value = load(arg)
+        if value is not None:
+            cache.set(key, value, ENTRY_SECONDS)
+    return value
+
+
 def cached_user(user_id, load):
-    """The user row from the cache, else from `load(user_id)` (kept for the next request)."""
-    key = _user_key(user_id)
-    user = cache.get(key)
-    if user is None:
-        user = load(user_id)
-        if user is not None:
-            cache.set(key, user, ENTRY_SECONDS)
-    return user
+    """The user row from the cache, else from `load(user_id)`."""
+    return _read_through(_user_key(user_id), load, user_id)
 
 
 def cached_device(persistent_id: str, load):
     """The TOTP device named by a session, from the cache, else from `load(persistent_id)`."""
-    key = _device_key(persistent_id)
-    device = cache.get(key)
-    if device is None:
-        device = load(persistent_id)
-        if device is not None:
-            cache.set(key, device, ENTRY_SECONDS)
-    return device
+    return _read_through(_device_key(persistent_id), load, persistent_id)
 
 
 def forget_user(user_id) -> None:
-    _drop(_user_key(user_id), _access_key(user_id))
+    _drop(_user_key(user_id), _tenant_key("access", user_id))
 
 
 # --- The tenants -------------------------------------------------------------------------------------
@@ -90,7 +88,7 @@ def tenant_cached(user_id, name: str, compute):
     `compute()` returns (value, seconds to keep it). The generation is read before computing, so a change
     committed meanwhile leaves the entry under the old generation, where the next read ignores it.
     """
-    key = _access_key(user_id) if name == "access" else f"roils:access:{name}:{user_id}"
+    key = _tenant_key(name, user_id)
     found = cache.get_many([GENERATION_KEY, key])
     generation, entry = found.get(GENERATION_KEY), found.get(key)
     if entry is not None and generation is not None and entry[0] == generation:
