@@ -1,24 +1,18 @@
 """The signed receipt cookie: it reaches the confirmation of an anonymous report, in that session only, once."""
 
-import uuid
-
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from events import receipts
+from tests.factories.events import form_post
 
 pytestmark = pytest.mark.django_db
 
 
 def _submit(client, world) -> str:
     coverage = world["agreements"]["riverside"].coverages.first()
-    data = {"coverage": str(coverage.pk), "classification": "near_miss", "techniques": ["tbi"],
-            "reporter_role": "nurse", "event_date": timezone.localdate().isoformat(),
-            "idempotency_key": str(uuid.uuid4()), "age_range": "unknown", "patient_sex": "unknown",
-            "narrative": "Bolus left off for one fraction; noticed at the next setup."}
-    response = client.post(reverse("events:event-create"), data)
+    response = client.post(reverse("events:event-create"), form_post(coverage))
     assert response.status_code == 302
     return response["Location"]
 

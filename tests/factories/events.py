@@ -33,6 +33,18 @@ def event_data(coverage: Coverage, **overrides) -> dict:
     return data
 
 
+def form_post(coverage: Coverage, **overrides) -> dict:
+    """A valid POST body of the Submit Event form (what a browser sends), with a fresh idempotency key."""
+    data = {
+        "coverage": str(coverage.pk), "classification": EventClassification.NEAR_MISS,
+        "techniques": [TreatmentTechnique.TBI], "reporter_role": ReporterRole.NURSE,
+        "event_date": timezone.localdate().isoformat(), "idempotency_key": str(uuid.uuid4()),
+        "age_range": AgeRange.UNKNOWN, "patient_sex": PatientSex.UNKNOWN,
+        "narrative": "Bolus left off for one fraction; noticed at the next setup.",
+    }
+    return {**data, **overrides}
+
+
 def build_event(*, agreement, user, **overrides):
     """One event under `agreement`, submitted by `user` (anonymous if it is a shared login) via the service."""
     coverage = Coverage.objects.filter(agreement=agreement, is_current=True).select_related("facility").first()

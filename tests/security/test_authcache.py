@@ -5,7 +5,6 @@ warm the cache with a real request, make the change through the real service (or
 the very next request sees it: a cache that served yesterday's roles would be a tenancy breach.
 """
 
-import uuid
 
 import pyotp
 import pytest
@@ -14,14 +13,13 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from practices.choices import AgreementState
 from practices.demo import DEMO_TOTP_SECRET
 from practices.models import Agreement, Membership
 from practices.services import agreement_message_add, membership_deactivate, user_sign_out_everywhere
-from tests.factories.events import build_event
+from tests.factories.events import build_event, form_post
 
 pytestmark = pytest.mark.django_db
 
@@ -118,11 +116,8 @@ def test_site_works_and_keeps_events_with_redis_down(world, settings):
     client = Client()
     client.force_login(world["users"]["reporter.riverside"])
     assert client.get(reverse("events:event-create")).status_code == 200
-    coverage = world["agreements"]["riverside"].coverages.first()
-    data = {"coverage": str(coverage.pk), "classification": "near_miss", "techniques": ["tbi"],
-            "reporter_role": "nurse", "event_date": timezone.localdate().isoformat(),
-            "idempotency_key": str(uuid.uuid4()), "age_range": "unknown", "patient_sex": "unknown",
-            "narrative": "Couch moved during imaging while the cache was down; caught at review."}
+    data = form_post(world["agreements"]["riverside"].coverages.first(),
+                     narrative="Couch moved during imaging while the cache was down; caught at review.")
     response = client.post(reverse("events:event-create"), data)
     assert response.status_code == 302, response.content.decode()[:500]
     assert client.get(response["Location"]).status_code == 200
