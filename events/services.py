@@ -166,13 +166,12 @@ def event_submit(
     if isinstance(data, dict):
         data = EventData.from_mapping(data)
     key = idempotency_key if isinstance(idempotency_key, uuid.UUID) else uuid.UUID(str(idempotency_key))
-    existing = _replay(by, key)
-    if existing is not None:
-        return existing
     try:
         return _create(by=by, data=data, key=key, now=submitted_at or timezone.now(), notify=notify)
-    except IntegrityError:
-        # A concurrent post of the same form won the race on the unique key: show its event.
+    except (IntegrityError, ValidationError, PermissionDenied):
+        # The key is unique, so a repeated post (a double click, a resend, or a concurrent post that won the
+        # race) fails inside _create and is rolled back whole; it gets the first event, whatever has changed
+        # since. Looking the key up only here keeps a query off every first post.
         existing = _replay(by, key)
         if existing is None:
             raise

@@ -18,7 +18,6 @@ import uuid
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 
 ENTRY_SECONDS = 120
 GENERATION_KEY = "roils:access:generation"
@@ -117,15 +116,29 @@ ACCESS_MODELS = {"practices.membership", "practices.psomembership", "practices.a
                  "practices.facility", "practices.pso"}
 
 
-@receiver(post_save, dispatch_uid="roils-authcache-save")
-@receiver(post_delete, dispatch_uid="roils-authcache-delete")
 def _invalidate(sender, instance, **kwargs):
-    from django_otp.models import Device
-
     label = sender._meta.label_lower
     if label == "practices.user":
         forget_user(instance.pk)
     elif label in ACCESS_MODELS:
         access_changed()
-    elif isinstance(instance, Device):
+    else:  # a django-otp device
         _drop(_device_key(instance.persistent_id))
+
+
+def connect_signals() -> None:
+    """Connect `_invalidate` to the models above, one by one (from PracticesConfig.ready).
+
+    Not to every model: a `post_delete` receiver without a sender turns off Django's fast delete for all
+    models, so every `QuerySet.delete()` would first select the rows it deletes.
+    """
+    from django.apps import apps
+    from django.contrib.auth import get_user_model
+    from django_otp.models import Device
+
+    senders = [get_user_model(), *(apps.get_model(label) for label in ACCESS_MODELS)]
+    senders += [model for model in apps.get_models() if issubclass(model, Device)]
+    for model in senders:
+        uid = f"roils-authcache-{model._meta.label_lower}"
+        post_save.connect(_invalidate, sender=model, dispatch_uid=uid + "-save")
+        post_delete.connect(_invalidate, sender=model, dispatch_uid=uid + "-delete")

@@ -10,16 +10,12 @@ from events.choices import EventClassification, EventStatus, TreatmentTechnique
 from events.models import EventTechnique
 
 from . import choices as rc
-from .selectors import queue_facilities, queue_search
+from .selectors import queue_facility_choices, queue_search
 
 OPEN = "open"
 STATUS_CHOICES = [(OPEN, "Open (new, in review, awaiting information)"), *EventStatus.choices]
 OPEN_FOR_FILTER = (EventStatus.NEW, EventStatus.IN_REVIEW, EventStatus.AWAITING_INFO)
 DATE = forms.DateInput(attrs={"type": "date"})
-
-
-def _facilities(request):
-    return queue_facilities(request.user)
 
 
 class QueueFilter(django_filters.FilterSet):
@@ -28,7 +24,8 @@ class QueueFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_search", label="Search narratives and review notes")
     status = django_filters.ChoiceFilter(choices=STATUS_CHOICES, method="filter_status", empty_label="Any status",
                                          label="Status")
-    facility = django_filters.ModelChoiceFilter(queryset=_facilities, empty_label="All locations", label="Location")
+    # Choices are the user's own facilities (set in __init__): a value outside them is a form error, not a filter.
+    facility = django_filters.ChoiceFilter(choices=[], empty_label="All locations", label="Location")
     classification = django_filters.ChoiceFilter(choices=EventClassification.choices, empty_label="Any classification",
                                                  label="Classification")
     technique = django_filters.ChoiceFilter(choices=TreatmentTechnique.choices, method="filter_technique",
@@ -54,6 +51,8 @@ class QueueFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.facility_choices = queue_facility_choices(self.request.user)
+        self.form.fields["facility"].choices = self.facility_choices
         for field in self.form.fields.values():
             field.widget.attrs.setdefault("class", "form-select" if isinstance(field.widget, forms.Select)
                                           else "form-control")

@@ -11,8 +11,10 @@ from django.db.models.functions import Coalesce
 
 from events.choices import EventStatus
 from events.models import Event
+from practices.authcache import ENTRY_SECONDS, tenant_cached
 from practices.choices import Role
 from practices.models import AuditEntry, Facility, Membership, User
+from practices.scoping import user_access
 
 from .models import ActionItem, Review
 
@@ -141,6 +143,18 @@ def facility_breakdown(queryset: QuerySet[Event]) -> list[dict]:
 def queue_facilities(user) -> QuerySet[Facility]:
     """Facilities covered by the user's agreements for review (the queue's facility filter)."""
     return Facility.objects.for_user(user, action="review").order_by("name")
+
+
+def queue_facility_choices(user) -> list[tuple[int, str]]:
+    """queue_facilities as (id, name) pairs, kept with the user's tenants in the cache (practices.authcache).
+
+    Every queue page shows them; they change only with facilities, coverages and memberships, whose writes
+    void the cached copy. The key names the agreements too, so an agreement leaving the user's review scope
+    (its retention ran out) is never answered from an older list.
+    """
+    full = ",".join(str(pk) for pk in sorted(user_access(user).full))
+    return tenant_cached(user.pk, f"queue-facilities:{full}",
+                         lambda: (list(queue_facilities(user).values_list("pk", "name")), ENTRY_SECONDS))
 
 
 def owner_candidates(agreement_id: int, *, user=None) -> QuerySet[User]:

@@ -21,7 +21,7 @@ from reporting.deidentify import deidentify
 from . import display, rules
 from .display import STATUS_BADGES
 from .exports import queue_export
-from .filters import QueueFilter
+from .filters import OPEN, OPEN_FOR_FILTER, QueueFilter
 from .forms import ActionItemForm, ActionItemUpdateForm, ReportForm, ReviewForm, TransitionForm
 from .models import ActionItem, Review
 from .selectors import (
@@ -96,7 +96,21 @@ class QueueView(ReviewerMixin, ListView):
             )
         if self.per_location:
             qs = qs.order_by("facility__name", *qs.query.order_by)
+        # The status tabs count every status under the other filters, which also gives the paginator its count.
+        self.counts = status_counts(self.filterset.without("status").qs)
         return qs
+
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
+        paginator = super().get_paginator(queryset, per_page, orphans, allow_empty_first_page, **kwargs)
+        paginator.count = self.matching(self.counts)  # a cached_property: no COUNT(*) of its own
+        return paginator
+
+    def matching(self, counts: dict[str, int]) -> int:
+        """How many events the status filter leaves, from the per-status counts."""
+        status = self.filterset.form.cleaned_data.get("status") if self.filterset.is_bound else None
+        if status == OPEN:
+            return sum(counts[value] for value in OPEN_FOR_FILTER)
+        return counts[status] if status else counts["total"]
 
     @property
     def per_location(self) -> bool:
@@ -104,8 +118,8 @@ class QueueView(ReviewerMixin, ListView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        facilities = list(self.filterset.form.fields["facility"].queryset)
-        counts = status_counts(self.filterset.without("status").qs)
+        facilities = self.filterset.facility_choices
+        counts = self.counts
         params = self.request.GET.copy()
         params.pop("page", None)
         ctx.update(

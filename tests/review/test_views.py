@@ -116,6 +116,39 @@ def test_queue_counts_per_status_ignore_the_status_filter(client_for, riverside,
     assert counts["new"] == 2 and counts["in_review"] == 1 and response.context["total"] == 3
 
 
+@pytest.mark.parametrize("params", [
+    {}, {"status": "open"}, {"status": "new"}, {"status": "in_review"}, {"status": "closed"},
+    {"status": "open", "classification": "therapeutic"}, {"status": "new", "technique": "hdr_brachy"},
+    {"q": "bolus"}, {"q": "bolus", "status": "new"}, {"status": "bogus"}, {"view": "location", "status": "open"},
+])
+def test_queue_total_matches_the_filtered_events(client_for, riverside, physicist, params):
+    """The paginator's count comes from the per-status counts: it must equal what the filters leave."""
+    events = [make_event(agreement=riverside, narrative=f"Bolus left off, case {n}." if n % 2 else "Couch shift.",
+                         classification=EventClassification.THERAPEUTIC if n % 3 else EventClassification.NEAR_MISS,
+                         techniques=["hdr_brachy"] if n % 4 == 0 else ["imrt_vmat"]) for n in range(9)]
+    for event in events[:3]:
+        event_transition(event=event, by=physicist, to=S.IN_REVIEW)
+    event_transition(event=events[3], by=physicist, to=S.IN_REVIEW)
+    event_transition(event=events[3], by=physicist, to=S.CLOSED)
+    response = client_for("physicist.riverside").get(reverse("review:queue"), params)
+    view = response.context["view"]
+    assert response.context["paginator"].count == view.filterset.qs.count()
+    assert len(response.context["events"]) == view.filterset.qs.count()
+
+
+def test_queue_facility_filter_offers_only_own_facilities(client_for, riverside, lakeside):
+    own = {c.facility_id for c in riverside.coverages.all()}
+    foreign = lakeside.coverages.first().facility_id
+    make_event(agreement=lakeside)
+    client = client_for("physicist.riverside")
+    response = client.get(reverse("review:queue"))
+    offered = {value for value, _label in response.context["filter"].form.fields["facility"].choices if value}
+    assert offered == own
+    refused = client.get(reverse("review:queue"), {"facility": foreign})
+    assert "facility" in refused.context["filter"].form.errors
+    assert not any(e.agreement_id == lakeside.pk for e in refused.context["events"])
+
+
 def test_queue_per_location_view_counts_each_facility(client_for, riverside):
     bulk_events(agreement=riverside, count=6)
     response = client_for("physicist.riverside").get(reverse("review:queue"), {"view": "location"})
