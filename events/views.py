@@ -159,7 +159,10 @@ class EventDoneView(ScopedViewMixin, DetailView):
         return response
 
     def get_queryset(self):
-        return event_confirmation_scope(user=self.request.user, just_submitted=self.receipt["ids"])
+        # Only what the page shows: the narrative and the rest of two wide rows are not read here.
+        return event_confirmation_scope(user=self.request.user, just_submitted=self.receipt["ids"]).only(
+            "reference", "created_at", "is_anonymous", "facility__name", "agreement__pso__name"
+        )
 
     def get_context_data(self, **kwargs):
         just_submitted = self.receipt["clear"] == self.object.pk

@@ -197,16 +197,34 @@ def audit_trail(event: Event, *, own_actions: tuple[str, ...]) -> list[AuditEntr
 
 
 def similar_events(event: Event, *, user, limit: int = 5) -> list[Event]:
-    """Earlier events of the same agreement whose narratives share the most words with this one."""
-    base = (
+    """Earlier events of the same agreement whose narratives share the most words with this one.
+
+    The ranking is kept with the user's tenants in the cache: narratives never change after submission and
+    only earlier events qualify, so it changes only with the user's scope, whose writes void the cached copy.
+    The events themselves are read fresh (their status changes) and through the user's scope.
+    """
+    ids = tenant_cached(user.pk, f"similar:{event.pk}:{limit}",
+                        lambda: (_similar_ids(event, user=user, limit=limit), ENTRY_SECONDS))
+    if not ids:
+        return []
+    found = {e.pk: e for e in _similar_base(event, user=user).filter(pk__in=ids)}
+    return [found[pk] for pk in ids if pk in found]
+
+
+def _similar_base(event: Event, *, user) -> QuerySet[Event]:
+    return (
         Event.objects.for_user(user, action="review")
         .filter(agreement_id=event.agreement_id, created_at__lt=event.created_at)
         .exclude(pk=event.pk)
         .select_related("facility")
     )
+
+
+def _similar_ids(event: Event, *, user, limit: int) -> list[int]:
     words = _key_words(event.narrative)
     if not words:
         return []
+    base = _similar_base(event, user=user)
     if is_postgres():
         from django.contrib.postgres.search import SearchQuery, SearchRank
 
@@ -223,13 +241,14 @@ def similar_events(event: Event, *, user, limit: int = 5) -> list[Event]:
         return list(
             base.filter(pk__in=candidates)
             .annotate(rank=SearchRank(StoredNarrativeVector(), query))
-            .order_by("-rank", "-created_at")[:limit]
+            .order_by("-rank", "-created_at").values_list("pk", flat=True)[:limit]
         )
     # Embedded default: the same classification, then shared words among the most recent hundred.
-    recent = list(base.filter(classification=event.classification).order_by("-created_at")[:100])
+    recent = list(base.filter(classification=event.classification).order_by("-created_at")
+                  .values_list("pk", "narrative")[:100])
     wanted = set(words)
-    scored = [(len(wanted & set(_key_words(e.narrative))), e) for e in recent]
-    return [e for score, e in sorted(scored, key=lambda pair: -pair[0]) if score][:limit]
+    scored = [(len(wanted & set(_key_words(narrative))), pk) for pk, narrative in recent]
+    return [pk for score, pk in sorted(scored, key=lambda pair: -pair[0]) if score][:limit]
 
 
 def _key_words(text: str, limit: int = 24) -> list[str]:
