@@ -306,6 +306,8 @@ def test_event_page_duplicate_of_own_reference_accepted(client_for, riverside):
     )
     second.refresh_from_db()
     assert second.status == S.DUPLICATE and second.duplicate_of == first
+    page = client_for("physicist.riverside").get(detail(second)).content.decode()
+    assert f'href="{detail(first)}">{first.reference}</a>' in page
 
 
 def test_event_page_reopen_reported_event_bumps_revision(client_for, riverside, physicist):
