@@ -110,10 +110,6 @@ def _database(var: str, sqlite_name: str) -> dict:
     else:
         config["CONN_MAX_AGE"] = CONN_MAX_AGE
         config["CONN_HEALTH_CHECKS"] = True
-        # Parameters travel apart from the SQL, so psycopg prepares a statement the connection keeps running
-        # (its fifth use on): PostgreSQL parses and plans it once. Turn off behind a transaction-mode pooler.
-        config["OPTIONS"] = {"server_side_binding": env.bool("DB_SERVER_SIDE_BINDING", default=True),
-                             **config.get("OPTIONS", {})}
     return config
 
 
