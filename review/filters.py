@@ -73,7 +73,14 @@ class QueueFilter(django_filters.FilterSet):
         return queryset.filter(Exists(EventTechnique.objects.filter(event=OuterRef("pk"), technique=value)))
 
     def without(self, name: str):
-        """The same filters minus one (e.g. the status counts ignore the status filter)."""
-        data = self.data.copy()
-        data.pop(name, None)
-        return type(self)(data, queryset=self.queryset, request=self.request)
+        """The events the current filters leave when one of them is dropped (the status counts ignore status).
+
+        The same filtering as `qs`, from the form already validated: no second filter set and form to build.
+        """
+        queryset = self.queryset.all()
+        if self.is_bound:
+            self.is_valid()  # validates the form (once), as `qs` does: invalid fields stay out of cleaned_data
+            for field, value in self.form.cleaned_data.items():
+                if field != name:
+                    queryset = self.filters[field].filter(queryset, value)
+        return queryset

@@ -97,7 +97,7 @@ class QueueView(ReviewerMixin, ListView):
         if self.per_location:
             qs = qs.order_by("facility__name", *qs.query.order_by)
         # The status tabs count every status under the other filters, which also gives the paginator its count.
-        self.counts = status_counts(self.filterset.without("status").qs)
+        self.counts = status_counts(self.filterset.without("status"))
         return qs
 
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
