@@ -204,12 +204,17 @@ def similar_events(event: Event, *, user, limit: int = 5) -> list[Event]:
 
     The ranking is kept with the user's tenants in the cache: narratives never change after submission and
     only earlier events qualify, so it changes only with the user's scope, whose writes void the cached copy.
-    The events themselves are read fresh (their status changes) and through the user's scope.
+    From the cache, the events themselves are read fresh (their status changes) and through the user's scope.
     """
-    ids = tenant_cached(user.pk, f"similar:{event.pk}:{limit}",
-                        lambda: (_similar_ids(event, user=user, limit=limit), ENTRY_SECONDS))
-    if not ids:
-        return []
+    ranked: list[Event] = []
+
+    def rank():
+        ranked.extend(_similar_ranked(event, user=user, limit=limit))
+        return [e.pk for e in ranked], ENTRY_SECONDS
+
+    ids = tenant_cached(user.pk, f"similar:{event.pk}:{limit}", rank)
+    if ranked or not ids:
+        return ranked
     found = {e.pk: e for e in _similar_base(event, user=user).filter(pk__in=ids)}
     return [found[pk] for pk in ids if pk in found]
 
@@ -223,7 +228,7 @@ def _similar_base(event: Event, *, user) -> QuerySet[Event]:
     )
 
 
-def _similar_ids(event: Event, *, user, limit: int) -> list[int]:
+def _similar_ranked(event: Event, *, user, limit: int) -> list[Event]:
     words = _key_words(event.narrative)
     if not words:
         return []
@@ -244,14 +249,13 @@ def _similar_ids(event: Event, *, user, limit: int) -> list[int]:
         return list(
             base.filter(pk__in=candidates)
             .annotate(rank=SearchRank(StoredNarrativeVector(), query))
-            .order_by("-rank", "-created_at").values_list("pk", flat=True)[:limit]
+            .order_by("-rank", "-created_at")[:limit]
         )
     # Embedded default: the same classification, then shared words among the most recent hundred.
-    recent = list(base.filter(classification=event.classification).order_by("-created_at")
-                  .values_list("pk", "narrative")[:100])
+    recent = list(base.filter(classification=event.classification).order_by("-created_at")[:100])
     wanted = set(words)
-    scored = [(len(wanted & set(_key_words(narrative))), pk) for pk, narrative in recent]
-    return [pk for score, pk in sorted(scored, key=lambda pair: -pair[0]) if score][:limit]
+    scored = [(len(wanted & set(_key_words(e.narrative))), e) for e in recent]
+    return [e for score, e in sorted(scored, key=lambda pair: -pair[0]) if score][:limit]
 
 
 def _key_words(text: str, limit: int = 24) -> list[str]:

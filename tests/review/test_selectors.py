@@ -3,7 +3,7 @@
 import pytest
 from django.db import connection
 
-from review.selectors import _similar_ids, audit_trail, owner_candidates, similar_events
+from review.selectors import _similar_ranked, audit_trail, owner_candidates, similar_events
 from review.services import AUDIT_ACTIONS, event_transition
 from tests.factories.review import make_event
 
@@ -77,7 +77,7 @@ def test_stored_narrative_vector_is_the_computed_one_and_follows_edits(riverside
     earlier.narrative = "Gantry interlock tripped at the start of the arc."
     earlier.save(update_fields=["narrative"])
     with CaptureQueriesContext(connection) as queries:
-        assert _similar_ids(current, user=physicist, limit=5) == [earlier.pk]
+        assert _similar_ranked(current, user=physicist, limit=5) == [earlier]
     sql = queries[0]["sql"]
     assert '"narrative_tsv"' in sql and "to_tsvector" not in sql  # read, not re-parsed, in the subquery too
     assert 'U0."narrative_tsv"' in sql
