@@ -102,15 +102,15 @@ class QueueView(ReviewerMixin, ListView):
 
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
         paginator = super().get_paginator(queryset, per_page, orphans, allow_empty_first_page, **kwargs)
-        paginator.count = self.matching(self.counts)  # a cached_property: no COUNT(*) of its own
+        paginator.count = self.matching()  # a cached_property: no COUNT(*) of its own
         return paginator
 
-    def matching(self, counts: dict[str, int]) -> int:
+    def matching(self) -> int:
         """How many events the status filter leaves, from the per-status counts."""
         status = self.filterset.form.cleaned_data.get("status") if self.filterset.is_bound else None
         if status == OPEN:
-            return sum(counts[value] for value in OPEN_FOR_FILTER)
-        return counts[status] if status else counts["total"]
+            return sum(self.counts[value] for value in OPEN_FOR_FILTER)
+        return self.counts[status] if status else self.counts["total"]
 
     @property
     def per_location(self) -> bool:
@@ -118,8 +118,7 @@ class QueueView(ReviewerMixin, ListView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        facilities = self.filterset.facility_choices
-        counts = self.counts
+        facilities, counts = self.filterset.facility_choices, self.counts
         params = self.request.GET.copy()
         params.pop("page", None)
         ctx.update(
