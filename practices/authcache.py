@@ -14,6 +14,7 @@ long a write missed while the cache was unreachable can be served.
 from __future__ import annotations
 
 import uuid
+from contextvars import ContextVar
 
 from django.core.cache import cache
 from django.db import transaction
@@ -35,12 +36,76 @@ def _tenant_key(name: str, user_id) -> str:
     return f"roils:access:{name}:{user_id}"
 
 
+# --- One round trip per request ------------------------------------------------------------------
+
+# Entries read ahead for the current request by PrefetchMiddleware: key -> value, None for a miss.
+_prefetched: ContextVar[dict | None] = ContextVar("roils_authcache_prefetched", default=None)
+
+# Tenant facts worth reading ahead: the access every page needs, and the facilities the Submit Event
+# form and its post both need (the most frequent request by far).
+PREFETCHED_TENANT_FACTS = ("access", "submit-coverages")
+
+
+def _get_many(keys: list[str]) -> dict:
+    """Like cache.get_many, answered from the request's read-ahead where it covers every key."""
+    memo = _prefetched.get()
+    if memo is not None and all(key in memo for key in keys):
+        return {key: memo[key] for key in keys if memo[key] is not None}
+    return cache.get_many(keys)
+
+
+def _remember(key: str, value) -> None:
+    """Keep a value just computed and cached in the read-ahead too, so the same request reuses it."""
+    memo = _prefetched.get()
+    if memo is not None and key in memo:
+        memo[key] = value
+
+
+def _forget_prefetched() -> None:
+    """A write in this request: what was read ahead may be stale, so later reads go to the cache."""
+    memo = _prefetched.get()
+    if memo is not None:
+        memo.clear()
+
+
+class PrefetchMiddleware:
+    """Read the signed-in user's row, verified device and tenants in one cache round trip.
+
+    Without it, the authentication backend, django-otp's middleware and user_access each make their own
+    trip to Redis, one after another, on every page. Placed right after SessionMiddleware; the read-ahead
+    lives only for this request.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.contrib.auth import SESSION_KEY
+        from django_otp import DEVICE_ID_SESSION_KEY
+        from django_otp.middleware import OTPMiddleware
+
+        user_id = request.session.get(SESSION_KEY)
+        if user_id is None:
+            return self.get_response(request)
+        keys = [_user_key(user_id), GENERATION_KEY, *(_tenant_key(name, user_id) for name in PREFETCHED_TENANT_FACTS)]
+        device_id = request.session.get(DEVICE_ID_SESSION_KEY)
+        if device_id:
+            keys.append(_device_key(OTPMiddleware._normalize_persistent_id(device_id)))
+        found = cache.get_many(keys)
+        token = _prefetched.set({key: found.get(key) for key in keys})
+        try:
+            return self.get_response(request)
+        finally:
+            _prefetched.reset(token)
+
+
 def _drop(*keys: str) -> None:
     """Delete now and again after the surrounding transaction commits.
 
     The second delete closes the window in which another request reads the old row (the write is not
     committed yet) and puts it back in the cache.
     """
+    _forget_prefetched()
     cache.delete_many(keys)
     transaction.on_commit(lambda: cache.delete_many(keys), robust=True)
 
@@ -49,11 +114,12 @@ def _drop(*keys: str) -> None:
 
 def _read_through(key: str, load, arg):
     """The cached value under `key`, else `load(arg)`, kept for the next request when there is one."""
-    value = cache.get(key)
+    value = _get_many([key]).get(key)
     if value is None:
         value = load(arg)
         if value is not None:
             cache.set(key, value, ENTRY_SECONDS)
+            _remember(key, value)
     return value
 
 
@@ -88,15 +154,17 @@ def tenant_cached(user_id, name: str, compute):
     committed meanwhile leaves the entry under the old generation, where the next read ignores it.
     """
     key = _tenant_key(name, user_id)
-    found = cache.get_many([GENERATION_KEY, key])
+    found = _get_many([GENERATION_KEY, key])
     generation, entry = found.get(GENERATION_KEY), found.get(key)
     if entry is not None and generation is not None and entry[0] == generation:
         return entry[1]
     if generation is None:
         generation = _generation()
+        _remember(GENERATION_KEY, generation)
     value, seconds = compute()
     if generation is not None and seconds > 0:
         cache.set(key, (generation, value), min(seconds, ENTRY_SECONDS))
+        _remember(key, (generation, value))
     return value
 
 
@@ -105,6 +173,7 @@ def access_changed() -> None:
     def bump():
         cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
 
+    _forget_prefetched()
     bump()
     transaction.on_commit(bump, robust=True)
 

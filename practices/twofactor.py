@@ -11,6 +11,7 @@ import qrcode.image.svg
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.middleware import get_user as auth_get_user
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -73,7 +74,20 @@ class LoginForm(AuthenticationForm):
 
 
 class CachedOTPMiddleware(OTPMiddleware):
-    """django-otp's middleware, with the session's verified device read from the cache."""
+    """django-otp's middleware, with the session's verified device read from the cache, and the user unwrapped.
+
+    django-otp wraps AuthenticationMiddleware's lazy user in a second lazy object, so every attribute read
+    (hundreds per page, templates included) went through two SimpleLazyObjects, each raising and catching an
+    AttributeError. The next middleware reads the user on every request anyway, so it is resolved here, once.
+    """
+
+    def __call__(self, request):
+        if self._is_async:
+            return super().__call__(request)
+        self._install_lazy_accessors(request)  # keeps request.auser wrapped as django-otp does
+        if getattr(request, "user", None) is not None:
+            request.user = self._verify_user_sync(request, auth_get_user(request))
+        return self.get_response(request)
 
     def _device_from_persistent_id(self, persistent_id: str):
         return cached_device(self._normalize_persistent_id(persistent_id), super()._device_from_persistent_id)

@@ -46,12 +46,13 @@ def latest_themes_for(user, count: int = 3) -> list[dict]:
     access = user_access(user)
     scope = ",".join(str(i) for i in sorted(access.roles)) + "|" + ",".join(
         str(i) for i in sorted(access.pso_staff | access.pso_analyst))
-    generation = cache.get(LATEST_GENERATION_KEY) or 0
-    key = f"roils:themes:latest:{generation}:{hashlib.sha256(scope.encode()).hexdigest()[:32]}:{count}"
-    themes = cache.get(key)
-    if themes is None:
-        themes = list(themes_for(user).values("pk", "title", "published_at", "tags")[:count])
-        cache.set(key, themes, LATEST_SECONDS)
+    key = f"roils:themes:latest:{hashlib.sha256(scope.encode()).hexdigest()[:32]}:{count}"
+    found = cache.get_many([LATEST_GENERATION_KEY, key])  # one round trip: the entry and the generation it needs
+    generation, entry = found.get(LATEST_GENERATION_KEY) or 0, found.get(key)
+    if entry is not None and entry[0] == generation:
+        return entry[1]
+    themes = list(themes_for(user).values("pk", "title", "published_at", "tags")[:count])
+    cache.set(key, (generation, themes), LATEST_SECONDS)
     return themes
 
 

@@ -143,3 +143,57 @@ def test_submit_form_facility_list_follows_renames_and_suspensions(world, client
                          to=AgreementState.SUSPENDED, note="test")
     page = client.get(url).content.decode()
     assert "Renamed Proton Center" not in page
+
+
+class _CacheReads:
+    """Records the keys of every cache read (get, get_many) while it is installed; the reads still happen."""
+
+    def __init__(self, monkeypatch):
+        self.calls: list[list[str]] = []
+        backend = type(cache._cache) if hasattr(cache, "_cache") else type(cache)
+        real_get, real_get_many = backend.get, backend.get_many
+
+        def get(this, key, *args, **kwargs):
+            self.calls.append([key])
+            return real_get(this, key, *args, **kwargs)
+
+        def get_many(this, keys, *args, **kwargs):
+            self.calls.append(list(keys))
+            return real_get_many(this, keys, *args, **kwargs)
+
+        monkeypatch.setattr(backend, "get", get)
+        monkeypatch.setattr(backend, "get_many", get_many)
+
+    def calls_reading(self, fragment: str) -> list[list[str]]:
+        return [keys for keys in self.calls if any(fragment in key for key in keys)]
+
+
+def test_warm_request_reads_sign_in_facts_in_one_round_trip(verified, monkeypatch):
+    """User row, verified device and tenants come back from one get_many, and nothing asks for them again."""
+    url = reverse("review:queue")
+    assert verified.get(url).status_code == 200  # warm
+    reads = _CacheReads(monkeypatch)
+    with CaptureQueriesContext(connection) as ctx:
+        assert verified.get(url).status_code == 200
+    assert not [q for q in ctx.captured_queries if any(f'"{t}"' in q["sql"] for t in SIGN_IN_TABLES)]
+    sign_in = reads.calls_reading("roils:auth:") + reads.calls_reading("roils:access:access:")
+    assert len({tuple(keys) for keys in sign_in}) == 1, reads.calls
+    (keys,) = {tuple(keys) for keys in sign_in}
+    assert any("roils:auth:user:" in key for key in keys)
+    assert any("roils:auth:device:" in key for key in keys)
+    assert any("roils:access:access:" in key for key in keys)
+
+
+def test_write_within_a_request_voids_the_read_ahead(world):
+    """After a write in the same request, reads go back to the cache and the database, not the stale read-ahead."""
+    from practices.authcache import _prefetched, _user_key, cached_user, forget_user
+
+    user = world["users"]["physicist.riverside"]
+    stale = type(user)(pk=user.pk, username="stale-copy")
+    token = _prefetched.set({_user_key(user.pk): stale})
+    try:
+        assert cached_user(user.pk, lambda pk: type(user).objects.get(pk=pk)).username == "stale-copy"
+        forget_user(user.pk)  # what every save of the user does
+        assert cached_user(user.pk, lambda pk: type(user).objects.get(pk=pk)).username == "physicist.riverside"
+    finally:
+        _prefetched.reset(token)
