@@ -255,6 +255,32 @@ def test_event_page_post_saves_review(client_for, riverside):
     assert review.title == "Wrong plan loaded" and review.contributing_factors == ["pm.training", "cp.detect.attention"]
 
 
+def test_event_page_review_fields_follow_every_change_despite_the_fragment_cache(client_for, riverside, physicist):
+    """The review answers are drawn once per version; a save, a status change or a bad post never shows a stale copy."""
+    event = make_event(agreement=riverside)
+    client = client_for("physicist.riverside")
+    first = client.get(detail(event)).content.decode()
+    assert client.get(detail(event)).content.decode().count('name="contributing_factors"') == first.count(
+        'name="contributing_factors"') > 10  # the second view is drawn from the cached fragment
+    client.post(detail(event), {"classification": "near_miss", "title": "Wrong plan loaded", "expected_version": 0,
+                                "contributing_factors": ["pm.training"], "possibly_reportable": "unknown"})
+    page = client.get(detail(event)).content.decode()
+    assert 'value="Wrong plan loaded"' in page
+    assert 'value="pm.training" id="id_contributing_factors_pm_training" checked' in page
+    assert 'name="expected_version" value="1"' in page
+    review_save(review=Review.objects.get(event=event), by=physicist, data={"title": "Saved elsewhere"},
+                expected_version=1)
+    assert 'value="Saved elsewhere"' in client.get(detail(event)).content.decode()
+    event_transition(event=event, by=physicist, to=S.CLOSED)
+    assert "<fieldset disabled>" in client.get(detail(event)).content.decode()
+    event_transition(event=event, by=physicist, to=S.IN_REVIEW)
+    page = client.get(detail(event)).content.decode()
+    assert "<fieldset disabled>" not in page and 'value="Saved elsewhere"' in page
+    bad = client.post(detail(event), {"classification": "near_miss", "title": "Typed but refused",
+                                      "expected_version": 2, "medical_severity": "99", "possibly_reportable": ""})
+    assert bad.status_code == 200 and 'value="Typed but refused"' in bad.content.decode()
+
+
 def test_event_page_stale_post_keeps_text_and_changes_nothing(client_for, riverside, physicist):
     event = make_event(agreement=riverside)
     review_save(review=Review(event=event), by=physicist, data={"reviewer_notes": "Maria's version"},
