@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from practices.authcache import ENTRY_SECONDS, tenant_cached
 from practices.models import Coverage, User
@@ -60,8 +60,12 @@ def event_confirmation_scope(*, user: User, just_submitted: list[int]) -> QueryS
     Those they may view anyway, plus those submitted from this very session (an anonymous event has no
     owner, so the session is the only link between the reporter and the reference number).
     """
-    recent = Event.objects.for_user(user, action="submit").filter(pk__in=just_submitted[-20:])
-    return (Event.objects.for_user(user, action="view") | recent).select_related("facility", "agreement__pso")
+    events = Event.objects
+    condition = events.scope_condition(user, "view") | (
+        events.scope_condition(user, "submit") & Q(pk__in=just_submitted[-20:])
+    )
+    assert not events.scope_repeats_rows()  # one row per event without DISTINCT, as the page's get() needs
+    return events.filter(condition).select_related("facility", "agreement__pso")
 
 
 def last_reporter_role(*, user: User) -> str:

@@ -94,9 +94,6 @@ class EventCreateView(RoleRequiredMixin, FormView):
             can_submit=self.access.can_submit,
             ended_agreements=not self.access.can_submit and bool(self.access.roles),
             shared_login=user.is_shared_login,
-            classification_cards=[
-                (choice, form.classification_help.get(choice.data["value"], "")) for choice in form["classification"]
-            ],
             restored_from_server=draft is not None,
             error_links=_error_links(form),
             config={

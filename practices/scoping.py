@@ -134,11 +134,25 @@ def forget_access(user) -> None:
         del user._roils_access
 
 
+NOTHING = Q(pk__in=[])  # the scope of someone without a role: matches no row, and runs no query
+
+
 class ScopedQuerySet(models.QuerySet):
     """A queryset that can narrow itself to what one user may reach for one action."""
 
     def for_user(self, user, action: str = "view") -> ScopedQuerySet:
         """Rows of the user's tenants for the action; `none()` for anyone without a role."""
+        condition = self.scope_condition(user, action)
+        if condition == NOTHING:
+            return self.none()
+        qs = self.filter(condition)
+        # Paths through many-valued relations can repeat rows.
+        if self.scope_repeats_rows():
+            qs = qs.distinct()
+        return qs
+
+    def scope_condition(self, user, action: str = "view") -> Q:
+        """The filter behind `for_user`, for combining two scopes in one WHERE (NOTHING when there is none)."""
         if action not in ACTIONS:
             raise ValueError(f"unknown scoping action {action!r}")
         model = self.model
@@ -147,7 +161,7 @@ class ScopedQuerySet(models.QuerySet):
         if tenant_path is None and pso_path is None:
             raise ImproperlyConfigured(f"{model.__name__} declares neither tenant_path nor pso_path")
         access = user_access(user)
-        condition = Q(pk__in=[])
+        condition = NOTHING
         if tenant_path is None:
             pass  # a PSO-side model: only the PSO clause below applies
         elif action == "view":
@@ -166,13 +180,11 @@ class ScopedQuerySet(models.QuerySet):
                 condition |= Q(**{f"{tenant_path}__in": ids})
         if pso_path and access.pso_staff and action in ("view", "enrol"):
             condition |= Q(**{f"{pso_path}__in": access.pso_staff})
-        if condition == Q(pk__in=[]):
-            return self.none()
-        qs = self.filter(condition)
-        # Paths through many-valued relations can repeat rows.
-        if "__" in (tenant_path or "") or "__" in (pso_path or ""):
-            qs = qs.distinct()
-        return qs
+        return condition
+
+    def scope_repeats_rows(self) -> bool:
+        """True where the tenant or PSO path crosses a many-valued relation, so a scoped query needs DISTINCT."""
+        return any("__" in (getattr(self.model, path, None) or "") for path in ("tenant_path", "pso_path"))
 
 
 class RoleRequiredMixin:

@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - OLD_CARDS keeps the former template text verbatim
 """FastRenderer and fast_field must write what Django's widget templates and crispy write, for all our fields."""
 
 import copy
@@ -100,3 +101,58 @@ def test_fast_renderer_unknown_template_falls_back():
     assert widget.render("r", "a", renderer=FAST) == expected
     select = forms.Select(choices=[("G", [("1", "one"), ("2", "two")]), ("3", 3)])
     assert select.render("s", "2", renderer=FAST) == select.render("s", "2", renderer=TEMPLATES)
+
+
+# The card loops that event_create.html had (verbatim, long lines and all) before events.rendering.choice_cards wrote them in Python.
+OLD_CARDS = """{% for choice in form.coverage %}
+<div class="border rounded-3 mb-2 position-relative{% if form.coverage.errors %} border-danger{% endif %}">
+  <div class="form-check ms-3 my-0 py-3 pe-3">
+    <input class="form-check-input"{% if form.coverage.errors %} aria-invalid="true"{% endif %} type="radio" name="coverage"
+           id="{{ choice.id_for_label }}" value="{{ choice.data.value }}" required{% if choice.data.selected %} checked{% endif %}>
+    <label class="form-check-label stretched-link" for="{{ choice.id_for_label }}">{{ choice.choice_label }}</label>
+  </div>
+</div>
+{% endfor %}|{% for choice, help in classification_cards %}
+<div class="border rounded-3 mb-2 position-relative{% if form.classification.errors %} border-danger{% endif %}">
+  <div class="form-check ms-3 my-0 py-2 pe-3">
+    <input class="form-check-input"{% if form.classification.errors %} aria-invalid="true"{% endif %} type="radio" name="classification"
+           id="{{ choice.id_for_label }}" value="{{ choice.data.value }}" required aria-describedby="{{ choice.id_for_label }}_help"{% if choice.data.selected %} checked{% endif %}>
+    <label class="form-check-label stretched-link fw-semibold" for="{{ choice.id_for_label }}">{{ choice.choice_label }}</label>
+    <div class="choice-help" id="{{ choice.id_for_label }}_help">{{ help }}</div>
+  </div>
+</div>
+{% endfor %}|{% for choice in form.techniques %}
+<div class="col">
+  <div class="border rounded-3 position-relative h-100{% if form.techniques.errors %} border-danger{% endif %}">
+    <div class="form-check ms-3 my-1 py-2 pe-2">
+      <input class="form-check-input"{% if form.techniques.errors %} aria-invalid="true"{% endif %} type="checkbox" name="techniques"
+             id="{{ choice.id_for_label }}" value="{{ choice.data.value }}"{% if choice.data.selected %} checked{% endif %}>
+      <label class="form-check-label stretched-link" for="{{ choice.id_for_label }}">{{ choice.choice_label }}</label>
+    </div>
+  </div>
+</div>
+{% endfor %}"""
+
+NEW_CARDS = """{% load fast_fields %}{% cards form.coverage "ms-3 my-0 py-3 pe-3" %}|{% cards form.classification "ms-3 my-0 py-2 pe-3" "fw-semibold" helps=form.classification_help %}|{% cards form.techniques "ms-3 my-1 py-2 pe-2" grid=True %}"""
+
+
+def test_choice_cards_same_html_as_the_template_loops(users):
+    from django.template import Context, Template
+
+    old, new = Template(OLD_CARDS), Template(NEW_CARDS)
+    general = users["general.riverside"]  # two facilities: the coverage cards are shown
+    for form in (
+        EventForm(user=general),
+        EventForm({"classification": "near_miss", "techniques": ["imrt_vmat", "sbrt"]}, user=general),
+        EventForm({"coverage": "nonsense", "classification": "<b>", "techniques": ['x"y']}, user=general),
+    ):
+        if form.is_bound:
+            form.is_valid()
+        assert form.fields["coverage"].widget.input_type == "radio"
+        # What the view used to pass for the classification loop.
+        pairs = [(c, form.classification_help.get(c.data["value"], "")) for c in form["classification"]]
+        context = Context({"form": form, "classification_cards": pairs})
+        expected, actual = old.render(context).split("|"), new.render(context).split("|")
+        for before, after in zip(expected, actual, strict=True):
+            assert before.count("<input") == after.count("<input") > 0
+            assert _squeeze(after) == _squeeze(before)
