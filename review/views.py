@@ -119,10 +119,12 @@ class QueueView(ReviewerMixin, ListView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         facilities, counts = self.filterset.facility_choices, self.counts
+        rows = display.queue_rows(ctx["events"])
         params = self.request.GET.copy()
         params.pop("page", None)
         ctx.update(
-            rows=display.queue_rows(ctx["events"]),
+            rows=rows,
+            rows_html=display.queue_rows_html(rows, per_location=self.per_location),
             filter=self.filterset,
             counts=[(value, text, counts.get(value, 0), STATUS_BADGES[value]) for value, text in S.choices],
             total=counts["total"],
