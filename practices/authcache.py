@@ -68,35 +68,90 @@ def _forget_prefetched() -> None:
         memo.clear()
 
 
-class PrefetchMiddleware:
-    """Read the signed-in user's row, verified device and tenants in one cache round trip.
+def prefetched(key: str):
+    """The value read ahead for this request under `key` (None when it was not read ahead, or missed)."""
+    memo = _prefetched.get()
+    return memo.get(key) if memo is not None else None
 
-    Without it, the authentication backend, django-otp's middleware and user_access each make their own
-    trip to Redis, one after another, on every page. Placed right after SessionMiddleware; the read-ahead
-    lives only for this request.
+
+HINT_COOKIE = "roils_signed_in"
+HINT_SALT = "roils.practices.authcache.hint"
+
+
+class PrefetchMiddleware:
+    """Read the session and the signed-in user's row, verified device and tenants in one cache round trip.
+
+    Without it, the session store, the authentication backend, django-otp's middleware and user_access each
+    make their own trip to Redis, one after another, on every page. Which user's facts to read is known
+    before the session is: a signed cookie names the user and device of the last response. It is only a
+    hint: the facts read ahead are used only when the session names the same user and device (otherwise
+    they are read again, as they would be without it), so a stale or foreign cookie changes nothing but
+    speed. Placed right after SessionMiddleware; the read-ahead lives only for this request.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        from django.conf import settings
         from django.contrib.auth import SESSION_KEY
-        from django_otp import DEVICE_ID_SESSION_KEY
-        from django_otp.middleware import OTPMiddleware
+        from django.contrib.sessions.backends.cached_db import KEY_PREFIX
 
-        user_id = request.session.get(SESSION_KEY)
-        if user_id is None:
-            return self.get_response(request)
-        keys = [_user_key(user_id), GENERATION_KEY, *(_tenant_key(name, user_id) for name in PREFETCHED_TENANT_FACTS)]
-        device_id = request.session.get(DEVICE_ID_SESSION_KEY)
-        if device_id:
-            keys.append(_device_key(OTPMiddleware._normalize_persistent_id(device_id)))
-        found = cache.get_many(keys)
-        token = _prefetched.set({key: found.get(key) for key in keys})
+        hint = request.get_signed_cookie(HINT_COOKIE, default="", salt=HINT_SALT, max_age=settings.SESSION_COOKIE_AGE)
+        session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+        keys = [KEY_PREFIX + session_key] if session_key else []
+        hinted_user, _, hinted_device = hint.partition("|")
+        if keys and hinted_user:
+            keys += _user_keys(hinted_user, hinted_device)
+        token = _prefetched.set(_read(keys)) if keys else None
         try:
-            return self.get_response(request)
+            user_id = request.session.get(SESSION_KEY)  # from the read-ahead when there was one
+            device_id = _device_id(request)
+            if user_id is not None and (str(user_id), device_id) != (hinted_user, hinted_device):
+                # No hint, or not this session's: read the user's facts now (a second trip, as before).
+                memo = _prefetched.get()
+                fresh = _read(_user_keys(str(user_id), device_id))
+                if memo is None:
+                    token = _prefetched.set(fresh)
+                else:
+                    memo.update(fresh)
+            response = self.get_response(request)
         finally:
-            _prefetched.reset(token)
+            if token is not None:
+                _prefetched.reset(token)
+        self._keep_hint(request, response, hint)
+        return response
+
+    @staticmethod
+    def _keep_hint(request, response, hint: str) -> None:
+        from django.conf import settings
+
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and getattr(request, "session", None) is not None:
+            wanted = f"{user.pk}|{_device_id(request)}"
+            if wanted != hint:
+                response.set_signed_cookie(HINT_COOKIE, wanted, salt=HINT_SALT, max_age=settings.SESSION_COOKIE_AGE,
+                                           httponly=True, secure=settings.SESSION_COOKIE_SECURE, samesite="Lax")
+        elif hint or HINT_COOKIE in request.COOKIES:
+            response.delete_cookie(HINT_COOKIE, samesite="Lax")
+
+
+def _device_id(request) -> str:
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.middleware import OTPMiddleware
+
+    device_id = request.session.get(DEVICE_ID_SESSION_KEY)
+    return OTPMiddleware._normalize_persistent_id(device_id) if device_id else ""
+
+
+def _user_keys(user_id: str, device_id: str) -> list[str]:
+    keys = [_user_key(user_id), GENERATION_KEY, *(_tenant_key(name, user_id) for name in PREFETCHED_TENANT_FACTS)]
+    return keys + [_device_key(device_id)] if device_id else keys
+
+
+def _read(keys: list[str]) -> dict:
+    found = cache.get_many(keys)
+    return {key: found.get(key) for key in keys}
 
 
 def _drop(*keys: str) -> None:

@@ -181,7 +181,7 @@ CONTENT_SECURITY_POLICY = {
 # --- Sessions and security --------------------------------------------------------------------
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)  # idle timeout
 # The timeout counts from the last request (refreshed at most once a minute by IdleTimeoutMiddleware).
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_ENGINE = "practices.session_store"  # cached_db, read ahead with the sign-in facts
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -168,20 +168,53 @@ class _CacheReads:
         return [keys for keys in self.calls if any(fragment in key for key in keys)]
 
 
-def test_warm_request_reads_sign_in_facts_in_one_round_trip(verified, monkeypatch):
-    """User row, verified device and tenants come back from one get_many, and nothing asks for them again."""
+def test_warm_request_reads_session_and_sign_in_facts_in_one_round_trip(verified, monkeypatch):
+    """Session, user row, verified device and tenants come back from one get_many; nothing asks for them again."""
     url = reverse("review:queue")
     assert verified.get(url).status_code == 200  # warm
     reads = _CacheReads(monkeypatch)
     with CaptureQueriesContext(connection) as ctx:
         assert verified.get(url).status_code == 200
-    assert not [q for q in ctx.captured_queries if any(f'"{t}"' in q["sql"] for t in SIGN_IN_TABLES)]
-    sign_in = reads.calls_reading("roils:auth:") + reads.calls_reading("roils:access:access:")
-    assert len({tuple(keys) for keys in sign_in}) == 1, reads.calls
-    (keys,) = {tuple(keys) for keys in sign_in}
-    assert any("roils:auth:user:" in key for key in keys)
-    assert any("roils:auth:device:" in key for key in keys)
-    assert any("roils:access:access:" in key for key in keys)
+    tables = (*SIGN_IN_TABLES, "django_session")
+    assert not [q for q in ctx.captured_queries if any(f'"{t}"' in q["sql"] for t in tables)]
+    sign_in = [keys for keys in reads.calls if any(
+        fragment in key for key in keys for fragment in ("roils:auth:", "roils:access:access:", "sessions.cached_db"))]
+    assert len(sign_in) == 1, reads.calls
+    (keys,) = sign_in
+    for fragment in ("sessions.cached_db", "roils:auth:user:", "roils:auth:device:", "roils:access:access:"):
+        assert any(fragment in key for key in keys), fragment
+
+
+def test_a_foreign_or_stale_sign_in_hint_changes_nothing_but_speed(verified, world, password):
+    """The read-ahead cookie names another user: the page is still the session's user's, and the hint is fixed."""
+    from practices.authcache import HINT_COOKIE
+
+    other = Client()
+    assert other.post(reverse("login"), {"username": "physicist.lakeside", "password": password,
+                                         "otp_token": pyotp.TOTP(DEMO_TOTP_SECRET).now()}).status_code == 302
+    assert other.get(reverse("review:queue")).status_code == 200
+    foreign_hint = other.cookies[HINT_COOKIE].value
+    riverside_event = build_event(agreement=world["agreements"]["riverside"], user=world["users"]["reporter.riverside"])
+    lakeside_event = build_event(agreement=world["agreements"]["lakeside"], user=world["users"]["reporter.lakeside"])
+    for hint in (foreign_hint, "tampered|value"):
+        verified.cookies[HINT_COOKIE] = hint
+        page = verified.get(reverse("review:queue"))
+        assert page.status_code == 200
+        assert "physicist.riverside" in page.content.decode()
+        assert riverside_event.reference in page.content.decode()
+        assert lakeside_event.reference not in page.content.decode()
+        assert verified.get(reverse("review:event-detail", args=[lakeside_event.pk])).status_code == 404
+        assert page.cookies[HINT_COOKIE].value != hint  # replaced by this session's own
+
+
+def test_sign_out_drops_the_sign_in_hint(verified):
+    from practices.authcache import HINT_COOKIE
+
+    assert verified.get(reverse("review:queue")).status_code == 200
+    assert verified.cookies[HINT_COOKIE].value
+    response = verified.post(reverse("logout"))
+    assert response.cookies[HINT_COOKIE].value == ""  # deleted
+    assert verified.get(reverse("review:queue")).status_code == 302  # signed out, whatever the cookie said
 
 
 def test_write_within_a_request_voids_the_read_ahead(world):
