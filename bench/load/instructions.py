@@ -1,0 +1,104 @@
+"""CPU instructions per request, counted by valgrind (callgrind): the same number on every run.
+
+On a shared 2-core VM the load test's requests/s and even its CPU-per-request drift by 15-25% between
+runs, which hides changes of a few percent. An instruction count does not drift: it is repeatable for the
+same code and data whatever else the machine is doing. This script counts the instructions of the Python
+process only (not PostgreSQL's or Redis's work, nor the kernel's), for each step of the load test's loops,
+in-process through the full middleware stack as bench/load/profile_requests.py runs them, against the
+database that the last bench/load/run.py left behind.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/roils_load \\
+    PSO_DATABASE_URL=postgres://postgres@127.0.0.1:5432/roils_load_pso REDIS_URL=redis://127.0.0.1:6379/5 \\
+    PYTHONPATH=bench/load .venv/bin/python bench/load/instructions.py var/load/<run> [--loops 5] [--steps ...]
+
+Needs valgrind (Debian package valgrind). Each step runs under its own valgrind (about 20 s each).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+STEPS = {
+    "floor": "signed-in JSON (GET /events/draft/), the cost of any signed-in request",
+    "form": "submit: GET form",
+    "submit": "submit: one loop (GET form, POST, GET confirmation)",
+    "ceiling": "ceiling: one loop (GET form, POST, GET confirmation)",
+    "queue": "browse: queue",
+    "queue-filtered": "browse: queue filtered",
+    "queue-search": "browse: queue search",
+    "event": "browse: event page, seen before (review answers from the fragment cache)",
+    "event-first-view": "browse: event page, first view (fragment cache empty)",
+}
+
+
+def run_step(run: Path, step: str, loops: int) -> None:
+    """Inside valgrind: warm up, switch instrumentation on, run the step `loops` times, switch it off."""
+    import profile_requests as pr
+    from django.core.cache import caches
+
+    credentials = json.loads((run / "credentials.json").read_text())
+    rng = random.Random(1)
+    reporter, reviewer, ceiling = (pr.Client(enforce_csrf_checks=True) for _ in range(3))
+    pr.sign_in(reporter, credentials["reporters"], totp=False)
+    pr.sign_in(reviewer, rng.sample(credentials["reviewers"], len(credentials["reviewers"])), totp=True)
+    for _ in range(2):  # templates compiled, connections open, caches warm
+        pr.submit_loop(reporter, "/events/new/", "warm", rng)
+        pr.submit_loop(ceiling, "/bench-ceiling/", "warm", rng)
+        pr.browse_loop(reviewer, rng)
+    event = rng.choice(pr.EVENT_LINK.findall(reviewer.get("/review/").content.decode()))
+    actions = {
+        "floor": lambda: reporter.get("/events/draft/"),
+        "form": lambda: reporter.get("/events/new/"),
+        "submit": lambda: pr.submit_loop(reporter, "/events/new/", "submit", rng),
+        "ceiling": lambda: pr.submit_loop(ceiling, "/bench-ceiling/", "ceiling", rng),
+        "queue": lambda: reviewer.get("/review/"),
+        "queue-filtered": lambda: reviewer.get("/review/?status=open&technique=imrt_vmat"),
+        "queue-search": lambda: reviewer.get("/review/?q=bolus&status=open"),
+        "event": lambda: reviewer.get(event),
+        "event-first-view": lambda: (caches["fragments"].clear(), reviewer.get(event)),
+    }
+    action = actions[step]
+    action()
+    subprocess.run(["callgrind_control", "-i", "on", str(os.getpid())], capture_output=True, check=False)
+    for _ in range(loops):
+        action()
+    subprocess.run(["callgrind_control", "-i", "off", str(os.getpid())], capture_output=True, check=False)
+
+
+def count(run: Path, step: str, loops: int) -> float:
+    """Millions of instructions per run of `step`."""
+    with tempfile.NamedTemporaryFile(suffix=".callgrind") as out:
+        subprocess.run(["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out.name}",
+                        sys.executable, __file__, str(run), "--inside", step, "--loops", str(loops)],
+                       capture_output=True, check=True)
+        totals = [line for line in Path(out.name).read_text().splitlines() if line.startswith("totals:")]
+    return int(totals[0].split()[1]) / loops / 1e6
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("run", type=Path, help="a run folder of bench/load/run.py (for credentials.json)")
+    parser.add_argument("--loops", type=int, default=5)
+    parser.add_argument("--steps", nargs="*", default=list(STEPS), choices=list(STEPS))
+    parser.add_argument("--inside", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.inside:
+        sys.argv = sys.argv[:1]
+        sys.path[:0] = [str(HERE.parents[1]), str(HERE)]
+        run_step(args.run, args.inside, args.loops)
+        return
+    print("| step | million instructions |\n|---|---:|")
+    for step in args.steps:
+        print(f"| {STEPS[step]} | {count(args.run, step, args.loops):.1f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
