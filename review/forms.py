@@ -8,7 +8,7 @@ from django.utils import timezone
 from events.choices import EventClassification, EventStatus, active_choices
 from events.models import Event
 from events.rendering import FAST_RENDERER
-from roils.formfields import ChoiceField, MultipleChoiceField
+from roils.formfields import ChoiceField, MultipleChoiceField, shared_choices_formfield
 
 from . import choices as rc
 from .models import ActionItem, Review
@@ -66,6 +66,7 @@ class ReviewForm(forms.ModelForm):
 
     class Meta:
         model = Review
+        formfield_callback = shared_choices_formfield
         fields = [
             "title", "workflow_origin", "workflow_detected", "problem_type", "patients_affected", "harm",
             "medical_severity", "dosimetric_severity", "dose_deviation_percent", "fraction_deviation_percent",
@@ -117,6 +118,7 @@ class ActionItemForm(forms.ModelForm):
 
     class Meta:
         model = ActionItem
+        formfield_callback = shared_choices_formfield
         fields = ["action_type", "description", "owner", "due_date"]
         widgets = {"description": forms.Textarea(attrs={"rows": 2}), "due_date": DATE_INPUT}
         error_messages = {"owner": {"required": "Choose who owns this action."},

@@ -309,6 +309,9 @@ class EventReportView(EventDetailView):
 
     template_name = "review/event_report.html"
 
+    def get_queryset(self):
+        return event_page_queryset(super(EventDetailView, self).get_queryset(), with_pso=True)
+
     def get(self, request, *args, **kwargs):
         self.object = event = self.get_object()
         if event.status != S.READY_TO_REPORT:

@@ -26,3 +26,10 @@ class TypedChoiceField(SharedChoicesMixin, forms.TypedChoiceField):
 
 class MultipleChoiceField(SharedChoicesMixin, forms.MultipleChoiceField):
     pass
+
+
+def shared_choices_formfield(model_field, **kwargs):
+    """A ModelForm's `formfield_callback`: a model field with choices gets a field that shares them."""
+    if model_field.choices:
+        kwargs.setdefault("choices_form_class", TypedChoiceField)
+    return model_field.formfield(**kwargs)

@@ -12,6 +12,7 @@ machine is the way throughput does. Prints a table and, with --sql, the statemen
 from __future__ import annotations
 
 import argparse
+import cProfile
 import json
 import os
 import random
@@ -61,13 +62,16 @@ class Recorder:
 
 STATS: dict[str, list[tuple[int, float, float, float]]] = defaultdict(list)
 SQL: dict[str, list[tuple[float, str]]] = {}
+PROFILES: dict[str, cProfile.Profile] = {}  # --cprofile: one profile per step, over all its loops
+PROFILING = False
 
 
 def timed(name: str, call):
     recorder = Recorder()
+    profile = PROFILES.setdefault(name, cProfile.Profile()) if PROFILING else None
     cpu, wall = time.process_time(), time.perf_counter()
     with connection.execute_wrapper(recorder):
-        response = call()
+        response = profile.runcall(call) if profile else call()
     STATS[name].append((recorder.count, recorder.seconds * 1000, (time.process_time() - cpu) * 1000,
                         (time.perf_counter() - wall) * 1000))
     SQL[name] = recorder.statements  # the last request of each step: warm caches
@@ -114,6 +118,8 @@ def main() -> None:
     parser.add_argument("out", type=Path, help="a run folder of bench/load/run.py (for credentials.json)")
     parser.add_argument("--loops", type=int, default=30)
     parser.add_argument("--sql", action="store_true", help="print the statements of one request per step")
+    parser.add_argument("--cprofile", type=Path, metavar="DIR",
+                        help="write a cProfile file per step to DIR (times are then inflated by the profiler)")
     args = parser.parse_args()
     credentials = json.loads((args.out / "credentials.json").read_text())
     rng = random.Random(1)
@@ -126,6 +132,8 @@ def main() -> None:
         browse_loop(reviewer, rng)
     STATS.clear()
     SQL.clear()
+    global PROFILING
+    PROFILING = bool(args.cprofile)
     for _ in range(args.loops):
         # The floor of any signed-in request: a JSON view with one query of its own (the reporter's draft).
         timed("floor: signed-in JSON (GET /events/draft/)", lambda: reporter.get("/events/draft/"))
@@ -146,6 +154,11 @@ def main() -> None:
         queries = [sum(r[i][0] for r in rows) for i in range(args.loops)]
         print(f"\n{group}: one loop (3 requests) = {statistics.median(per_loop):.1f} ms Python CPU, "
               f"{statistics.median(queries):.0f} SQL queries")
+    if args.cprofile:
+        args.cprofile.mkdir(parents=True, exist_ok=True)
+        for name, profile in PROFILES.items():
+            profile.dump_stats(args.cprofile / (re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") + ".prof"))
+        print(f"\ncProfile files in {args.cprofile}/ (read them with python -m pstats or snakeviz)")
     if args.sql:
         for name, statements in sorted(SQL.items()):
             print(f"\n### {name} ({len(statements)} statements)")
