@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views import View
 from django.views.generic import DetailView, ListView, UpdateView
 
@@ -222,15 +223,22 @@ class EventDetailView(ReviewerMixin, DetailView):
                     text = REOPEN_LABEL if event.status in (S.REPORTED, S.RECEIVED, S.CLOSED) else "Back to in review"
                 buttons.append({"to": target, "text": text, "style": style})
         missing = missing_for_report(event)
-        form = overrides.get("review_form") or ReviewForm(instance=review or Review(event=event), event=event)
-        applies = rules.Applies.to(form["classification"].value() or event.classification)
+        form = overrides.get("review_form")
+        if form is not None:  # a refused post: the page shows what was sent
+            classification, equipment = form["classification"].value(), form["equipment_related"].value()
+        else:
+            # Built only if the answers are drawn (the fragment cache misses); its initial values are these.
+            form = SimpleLazyObject(lambda: ReviewForm(instance=review or Review(event=event), event=event))
+            classification, equipment = event.classification, review is not None and review.equipment_related
+        applies = rules.Applies.to(classification or event.classification)
         show = {"reached": applies.reached_patient, "dose": applies.dose_related, "near_miss": applies.near_miss,
-                "equipment": bool(form["equipment_related"].value())}
+                "equipment": bool(equipment)}
         criteria = rules.regulatory_criteria(event.classification, values)
         ctx = self.get_context_data(
             object=event,
             review=review,
             review_form=form,
+            review_bound="review_form" in overrides,
             show=show,
             action_form=overrides.get("action_form") or ActionItemForm(event=event, user=user),
             transition_form=overrides.get("transition_form") or TransitionForm(event=event, user=user),

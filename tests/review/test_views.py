@@ -281,6 +281,24 @@ def test_event_page_review_fields_follow_every_change_despite_the_fragment_cache
     assert bad.status_code == 200 and 'value="Typed but refused"' in bad.content.decode()
 
 
+def test_event_page_opens_the_sections_its_answers_apply_to(client_for, riverside, physicist):
+    """Shown or hidden by the saved answers (the form is built only when they are drawn), or by a refused post."""
+    event = make_event(agreement=riverside, classification=EventClassification.NEAR_MISS)
+    client = client_for("physicist.riverside")
+    page = client.get(detail(event)).content.decode()
+    assert 'data-applies="equipment" hidden>' in page and '<div data-applies="reached" hidden>' in page
+    assert '<div data-applies="near_miss">' in page
+    review_save(review=Review(event=event), by=physicist, expected_version=0, data={"equipment_related": True})
+    client.get(detail(event))  # the second view below comes from the fragment cache
+    page = client.get(detail(event)).content.decode()
+    assert 'data-applies="equipment">' in page and 'name="expected_version" value="1"' in page
+    bad = client.post(detail(event), {"classification": "therapeutic", "expected_version": 1,
+                                      "medical_severity": "99", "possibly_reportable": ""})
+    page = bad.content.decode()
+    assert bad.status_code == 200 and '<div data-applies="reached">' in page
+    assert 'data-applies="equipment" hidden>' in page  # the post left "equipment related" unticked
+
+
 def test_event_page_stale_post_keeps_text_and_changes_nothing(client_for, riverside, physicist):
     event = make_event(agreement=riverside)
     review_save(review=Review(event=event), by=physicist, data={"reviewer_notes": "Maria's version"},
