@@ -81,6 +81,10 @@ if __name__ == "__main__":
         merged = {"acks": [a for r in app_records for a in r["acks"]],
                   "posted": [p for r in app_records for p in r["posted"]]}
         result["app"] = check_app(merged, since)
-    if (out / "ceiling-locust.json").exists():
-        result["ceiling"] = check_ceiling(json.loads((out / "ceiling-locust.json").read_text()))
+    # The ceiling runs before and after the app phases, into one table: checked together.
+    ceiling_records = [json.loads((out / f"{phase}-locust.json").read_text()) for phase in ("ceiling", "ceiling-after")
+                       if (out / f"{phase}-locust.json").exists()]
+    if ceiling_records:
+        result["ceiling"] = check_ceiling({"acks": [a for r in ceiling_records for a in r["acks"]],
+                                           "posted": [p for r in ceiling_records for p in r["posted"]]})
     print(json.dumps(result))

@@ -49,7 +49,8 @@ DRAIN_SECONDS = 30  # loops in flight at the end of the window get this long to 
 READY_TIMEOUT = 180  # sign-ins must be done by then, or the window starts without the stragglers
 DOUBLE_POST_SHARE = 0.05
 CREDENTIALS = json.loads((OUT / "credentials.json").read_text()) if (OUT / "credentials.json").exists() else {}
-FORM_URL = {"app": "/events/new/", "paced": "/events/new/", "ceiling": "/bench-ceiling/"}
+FORM_URL = {"app": "/events/new/", "paced": "/events/new/", "ceiling": "/bench-ceiling/",
+            "ceiling-after": "/bench-ceiling/"}
 # Paced phase: each user sends this many requests per second on average (0: closed loop, no think time).
 PACE_RPS = float(os.environ.get("LOAD_PACE_RPS", "0"))
 THINK_SECONDS = float(os.environ.get("LOAD_THINK_SECONDS", "0"))
@@ -226,7 +227,8 @@ class BenchUser(FastHttpUser):
         url = FORM_URL[PHASE]
         page = self.client.get(url, name=f"{group}: GET form")
         controls = parse_form(page.text or "")
-        if not controls or (PHASE != "ceiling" and not any(c["name"] == "idempotency_key" for c in controls)):
+        keyed = PHASE.startswith("ceiling") or any(c["name"] == "idempotency_key" for c in controls)
+        if not controls or not keyed:
             # Recorded as one more failed request of zero duration: the page was not the Submit Event form.
             self.environment.events.request.fire(request_type="GET", name=f"{group}: GET form", response_time=0,
                                                  response_length=0, exception=RuntimeError("not the form page"))
