@@ -311,7 +311,16 @@ def _stack_ms(record: dict, summary: dict) -> float:
     return 1000 * cores / rps if rps else 0.0
 
 
-def report(records: dict, check: dict, seeded: dict, args, started: float) -> str:
+def code_version() -> str:
+    """The commit the run measures, and whether tracked files differed from it."""
+    def git(*cmd: str) -> str:
+        return subprocess.run(["git", *cmd], cwd=ROOT, capture_output=True, text=True, check=False).stdout.strip()
+
+    dirty = git("status", "--porcelain", "--untracked-files=no")
+    return git("rev-parse", "--short", "HEAD") + (" plus uncommitted changes" if dirty else "")
+
+
+def report(records: dict, check: dict, seeded: dict, args, started: float, code: str) -> str:
     lines, detail, summary = [], [], {}
     for phase, record in records.items():
         seconds = record["window_end"] - record["window_start"]
@@ -408,8 +417,6 @@ def report(records: dict, check: dict, seeded: dict, args, started: float) -> st
         lines.append(f"Sign-ins before the window (not measured above): {len(logins)} requests, p50 "
                      f"{percentile(logins, 50):.0f} ms, max {max(logins):.0f} ms.")
         lines.append("")
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                            check=False).stdout.strip()
     gunicorn = records.get("app", records.get("ceiling"))["gunicorn"]
     lines += [
         "Setup:",
@@ -422,7 +429,7 @@ def report(records: dict, check: dict, seeded: dict, args, started: float) -> st
         f"history events; {seeded['reporters']} reporter logins (one shared per agreement), "
         f"{seeded['reviewers']} reviewers with TOTP.",
         f"- Machine: {psutil.cpu_count()} cores, Python {platform.python_version()}, PostgreSQL and Redis on "
-        f"127.0.0.1; commit {commit} plus uncommitted work; run at "
+        f"127.0.0.1; commit {code}; run at "
         f"{time.strftime('%Y-%m-%d %H:%M', time.localtime(started))}; CPU busy in the 5 s before each phase: "
         + ", ".join(f"{phase} {r['busy_before']:.0f}%" for phase, r in records.items()) + ".",
     ]
@@ -452,9 +459,10 @@ def main() -> None:
     if args.report_from:
         saved = json.loads((args.report_from / "summary.json").read_text())
         args.seconds = saved["seconds"]
-        write_report(saved["records"], saved["check"], saved["seeded"], saved["profile"], args, saved["started"])
+        write_report(saved["records"], saved["check"], saved["seeded"], saved["profile"], args, saved["started"],
+                     saved.get("code", "not recorded (a run folder from before 2026-11-27)"))
         return
-    started = time.time()
+    started, code = time.time(), code_version()
     out = ROOT / "var" / "load" / time.strftime("%Y%m%d-%H%M%S")
     out.mkdir(parents=True, exist_ok=True)
     env = base_env(out)
@@ -475,13 +483,14 @@ def main() -> None:
     log("one request at a time: SQL queries and CPU per step (profile_requests.py)")
     profile = run([PY, str(HERE / "profile_requests.py"), str(out), "--loops", "20"], env, capture=True)
     (out / "summary.json").write_text(json.dumps({"check": check, "seeded": seeded, "records": records,
-                                                  "profile": profile, "started": started, "seconds": args.seconds}))
-    write_report(records, check, seeded, profile, args, started)
+                                                  "profile": profile, "started": started, "seconds": args.seconds,
+                                                  "code": code}))
+    write_report(records, check, seeded, profile, args, started, code)
     log(f"raw samples in {os.path.relpath(out, ROOT)}")
 
 
-def write_report(records: dict, check: dict, seeded: dict, profile: str, args, started: float) -> None:
-    text = report(records, check, seeded, args, started) + "\nWhere the time goes, " + profile
+def write_report(records: dict, check: dict, seeded: dict, profile: str, args, started: float, code: str) -> None:
+    text = report(records, check, seeded, args, started, code) + "\nWhere the time goes, " + profile
     args.results.parent.mkdir(parents=True, exist_ok=True)
     args.results.write_text("# Load test: a busy Monday (issue 8)\n\nWritten by `bench/load/run.py`; see "
                             "bench/README.md, section Load test.\n\n" + text)
