@@ -149,13 +149,13 @@ def agreement_transition(
         missing = [k for k in ("practice_signatory", "pso_signatory", "signed_on") if not signatories.get(k)]
         if missing:
             raise ValidationError("Record both signatories and the signing date to execute the agreement.")
-        if signatories["signed_on"] > now.date():
+        if signatories["signed_on"] > timezone.localdate(now):
             raise ValidationError("The signing date cannot be in the future.")
         for key in ("practice_signatory", "pso_signatory", "signed_on"):
             setattr(locked, key, signatories[key])
             changes[key] = [None, str(signatories[key])]
     if to == S.TRAINED:
-        locked.training_completed_on = now.date()
+        locked.training_completed_on = timezone.localdate(now)
     if to == S.ACTIVE:
         if not locked.memberships.filter(role=Role.FULL_ACCESS, is_active=True).exists() and not (
             Invitation.objects.filter(agreement=locked, role=Role.FULL_ACCESS, accepted_at__isnull=True).exists()

@@ -1,9 +1,12 @@
 """Enrolment, transitions, memberships and invitations: rules and bad input that changes nothing."""
 
 import datetime
+from unittest.mock import patch
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import override_settings
 from django.utils import timezone
 
 from practices.choices import AgreementState, PSORole, Role
@@ -92,6 +95,24 @@ def test_agreement_transition_execute_needs_signatories_and_is_audited(world):
     entries = AuditEntry.objects.filter(agreement=agreement, action="agreement_transition")
     assert [e.changes["state"][1] for e in entries.order_by("at", "id")] == ["agreement_sent", "executed"]
     assert all(e.actor == staff for e in entries)
+
+
+@override_settings(TIME_ZONE="America/New_York")
+def test_agreement_dates_are_the_local_date_not_utc(world):
+    """At 9 pm in New York it is already the next day in UTC: that day is still the future, training is dated today."""
+    staff = world["users"]["staff.pso"]
+    evening = datetime.datetime(2026, 3, 10, 21, 0, tzinfo=ZoneInfo("America/New_York"))  # 01:00 UTC, March 11
+    with patch("django.utils.timezone.now", return_value=evening.astimezone(datetime.UTC)):
+        agreement = participation_submit(pso=world["pso"], practice_data=PRACTICE, facilities=[FacilityData("V")])
+        agreement = agreement_transition(agreement=agreement, by=staff, to=AgreementState.AGREEMENT_SENT)
+        signed = {"practice_signatory": "A", "pso_signatory": "B"}
+        with pytest.raises(ValidationError, match="future"):
+            agreement_transition(agreement=agreement, by=staff, to=AgreementState.EXECUTED,
+                                 signatories={**signed, "signed_on": datetime.date(2026, 3, 11)})
+        agreement = agreement_transition(agreement=agreement, by=staff, to=AgreementState.EXECUTED,
+                                         signatories={**signed, "signed_on": datetime.date(2026, 3, 10)})
+        agreement = agreement_transition(agreement=agreement, by=staff, to=AgreementState.TRAINED)
+    assert agreement.training_completed_on == datetime.date(2026, 3, 10)
 
 
 def test_agreement_transition_stale_expected_state_refused(world):
