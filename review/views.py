@@ -176,9 +176,10 @@ class EventDetailView(ReviewerMixin, DetailView):
 
     template_name = "review/event_detail.html"
     context_object_name = "event"
+    names_pso = False  # only the report preview shows the PSO: one join fewer on every other event page
 
     def get_queryset(self):
-        return event_page_queryset(super().get_queryset())
+        return event_page_queryset(super().get_queryset(), with_pso=self.names_pso)
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
@@ -316,9 +317,7 @@ class EventReportView(EventDetailView):
     """Report to the PSO: preview exactly the de-identified record, confirm, send."""
 
     template_name = "review/event_report.html"
-
-    def get_queryset(self):
-        return event_page_queryset(super(EventDetailView, self).get_queryset(), with_pso=True)
+    names_pso = True  # the preview says which PSO receives the record
 
     def get(self, request, *args, **kwargs):
         self.object = event = self.get_object()
