@@ -111,6 +111,8 @@ def prepare(out: Path, env: dict, events: int) -> dict:
     for name in (DB, PSO_DB):
         with psycopg.connect(f"{PG}/{name}", autocommit=True) as conn:
             conn.execute("VACUUM ANALYZE")
+            # The seed's writes are flushed now, not by the checkpointer during the first phase.
+            conn.execute("CHECKPOINT")
     return seeded
 
 

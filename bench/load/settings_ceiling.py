@@ -5,9 +5,8 @@ never ships in the production URLconf. Static files as in settings_load.py.
 """
 
 from roils.settings.base import *  # noqa: F403
-from roils.settings.base import INSTALLED_APPS, STORAGES, VAR_DIR
+from roils.settings.base import INSTALLED_APPS, VAR_DIR
 
 INSTALLED_APPS = [*INSTALLED_APPS, "ceiling"]
 ROOT_URLCONF = "ceiling.urls"
 STATIC_ROOT = VAR_DIR / "load" / "staticfiles"
-STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"}}

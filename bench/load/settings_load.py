@@ -1,12 +1,10 @@
 """Settings of the load test's app phase: roils.settings.base, with static files collected under var/load.
 
-Static files are stored without the hashed manifest: `collectstatic` with DEBUG=0 stops at vendor/chartjs,
-whose `sourceMappingURL` names a .map file the asset step does not copy (reported with the load test). The
-load test never fetches static files, and looking a name up in the manifest or not costs the same.
+Static files are stored as in production (hashed names and a manifest, whitenoise's compressed copies), so
+every `{% static %}` costs what it costs in production. The load test never fetches static files.
 """
 
 from roils.settings.base import *  # noqa: F403
-from roils.settings.base import STORAGES, VAR_DIR
+from roils.settings.base import VAR_DIR
 
 STATIC_ROOT = VAR_DIR / "load" / "staticfiles"
-STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"}}
