@@ -318,7 +318,8 @@ def code_version() -> str:
     def git(*cmd: str) -> str:
         return subprocess.run(["git", *cmd], cwd=ROOT, capture_output=True, text=True, check=False).stdout.strip()
 
-    dirty = git("status", "--porcelain", "--untracked-files=no")
+    # The results file is this script's own output: a run after a run changes it, not the code measured.
+    dirty = git("status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)bench/results")
     return git("rev-parse", "--short", "HEAD") + (" plus uncommitted changes" if dirty else "")
 
 
