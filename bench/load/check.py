@@ -70,21 +70,23 @@ def check_ceiling(record: dict) -> dict:
             "rows": CeilingReport.objects.count(), "posted": len(record["posted"])}
 
 
+def merged_records(out: Path, phases: tuple[str, ...]) -> dict | None:
+    """The acknowledgements and posted keys of the phases that ran, as one record (None if none ran)."""
+    records = [json.loads((out / f"{phase}-locust.json").read_text()) for phase in phases
+               if (out / f"{phase}-locust.json").exists()]
+    if not records:
+        return None
+    return {"acks": [a for r in records for a in r["acks"]], "posted": [p for r in records for p in r["posted"]]}
+
+
 if __name__ == "__main__":
     out = Path(sys.argv[1])
     since = dt.datetime.fromtimestamp(float(sys.argv[2]), tz=dt.UTC)
     result = {}
-    # The saturated and the paced app phases write to the same events table: checked together.
-    app_records = [json.loads((out / f"{phase}-locust.json").read_text()) for phase in ("app", "paced")
-                   if (out / f"{phase}-locust.json").exists()]
-    if app_records:
-        merged = {"acks": [a for r in app_records for a in r["acks"]],
-                  "posted": [p for r in app_records for p in r["posted"]]}
-        result["app"] = check_app(merged, since)
-    # The ceiling runs before and after the app phases, into one table: checked together.
-    ceiling_records = [json.loads((out / f"{phase}-locust.json").read_text()) for phase in ("ceiling", "ceiling-after")
-                       if (out / f"{phase}-locust.json").exists()]
-    if ceiling_records:
-        result["ceiling"] = check_ceiling({"acks": [a for r in ceiling_records for a in r["acks"]],
-                                           "posted": [p for r in ceiling_records for p in r["posted"]]})
+    # Phases that write to the same table are checked together: the saturated and paced app phases (events),
+    # and the ceiling before and after them (ceiling rows).
+    if (app := merged_records(out, ("app", "paced"))) is not None:
+        result["app"] = check_app(app, since)
+    if (ceiling := merged_records(out, ("ceiling", "ceiling-after"))) is not None:
+        result["ceiling"] = check_ceiling(ceiling)
     print(json.dumps(result))

@@ -308,8 +308,8 @@ def row(label: str, s: dict) -> str:
 def _stack_ms(record: dict, summary: dict) -> float:
     """Server-side CPU milliseconds per request during the window."""
     cores = sum(record["cpu"].get(k, 0.0) for k in ("gunicorn", "postgres (load db)", "redis"))
-    rps = summary[{"app": "app total", "paced": "paced total", "ceiling-after": "after ceiling"}.get(
-        record["phase"], "ceiling")]["rps"]
+    phase = record["phase"]
+    rps = summary[f"{phase} total" if phase in ("app", "paced") else PREFIX.get(phase, "") + "ceiling"]["rps"]
     return 1000 * cores / rps if rps else 0.0
 
 
