@@ -5,6 +5,8 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.forms import formset_factory
 
+from roils.formfields import ModelChoiceField, ModelMultipleChoiceField
+
 from .choices import US_STATES, AgreementState, PSORole, Role
 from .models import PSO, Facility, Practice, validate_zip
 
@@ -15,7 +17,7 @@ NON_US = {"invalid_choice": "Only practices in the United States (a state, DC or
 class ParticipationForm(forms.ModelForm):
     """The practice half of the public Join form."""
 
-    pso = forms.ModelChoiceField(
+    pso = ModelChoiceField(
         queryset=PSO.objects.all(), label="Patient Safety Organization", empty_label="Choose a PSO",
         help_text="The PSO whose provider services agreement you want to sign.",
     )
@@ -118,7 +120,7 @@ class RoleChangeForm(forms.Form):
 class NewAgreementForm(forms.Form):
     """PSO staff open another agreement for a practice: other facilities, or a facility of its own."""
 
-    facilities = forms.ModelMultipleChoiceField(queryset=Facility.objects.none(), required=False,
+    facilities = ModelMultipleChoiceField(queryset=Facility.objects.none(), required=False,
                                                 widget=forms.CheckboxSelectMultiple)
     new_facility = forms.CharField(max_length=200, required=False, label="Or add a new facility")
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from events.choices import EventClassification, EventStatus, active_choices
 from events.models import Event
 from events.rendering import FAST_RENDERER
-from roils.formfields import ChoiceField, MultipleChoiceField, shared_choices_formfield
+from roils.formfields import ChoiceField, ModelChoiceField, MultipleChoiceField, shared_choices_formfield
 
 from . import choices as rc
 from .models import ActionItem, Review
@@ -153,7 +153,7 @@ class TransitionForm(forms.Form):
     expected_status = ChoiceField(choices=EventStatus.choices, required=False)
     reason = forms.CharField(max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}),
                              label="Why is this event invalid?")
-    duplicate_of = forms.ModelChoiceField(
+    duplicate_of = ModelChoiceField(
         queryset=Event.objects.none(), required=False, to_field_name="reference", widget=forms.TextInput,
         label="Reference of the event it duplicates",
         error_messages={"invalid_choice": "No event with that reference in this practice agreement."},

@@ -117,11 +117,14 @@ def _review_vector_via_event():
 
 
 def status_counts(queryset: QuerySet[Event]) -> dict[str, int]:
-    """How many events per status, in one aggregate query."""
-    totals = queryset.order_by().aggregate(
-        total=Count("pk"), **{value: Count("pk", filter=Q(status=value)) for value in EventStatus.values}
-    )
-    return totals
+    """How many events per status (every status, zero included) and their total, in one query.
+
+    A GROUP BY status: one count to build and compile, where a filtered count per status took ten.
+    """
+    counts = dict.fromkeys(EventStatus.values, 0)
+    counts.update(queryset.order_by().values("status").annotate(n=Count("pk")).values_list("status", "n"))
+    counts["total"] = sum(counts.values())
+    return counts
 
 
 def facility_breakdown(queryset: QuerySet[Event]) -> list[dict]:

@@ -3,6 +3,8 @@
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from review.forms import ActionItemForm, ReviewForm
@@ -33,6 +35,18 @@ def test_action_item_form_owner_choices_are_named_members_of_the_agreement(river
     form = ActionItemForm(event=event, user=users["physicist.riverside"])
     owners = {u.username for u in form.fields["owner"].queryset}
     assert owners == {"physicist.riverside", "director.riverside", "reporter.riverside"}
+
+
+def test_action_item_form_owner_select_reads_its_choices_once_with_a_plain_query(riverside, users):
+    """Django's choice iterator streams through a server-side cursor (DECLARE, FETCH, CLOSE) on each rendering."""
+    event = make_event(agreement=riverside)
+    form = ActionItemForm(event=event, user=users["physicist.riverside"])
+    with CaptureQueriesContext(connection) as queries:
+        first, second = str(form["owner"]), str(form["owner"])
+    assert first == second
+    assert f'value="{users["director.riverside"].pk}"' in first
+    assert len(queries) == 1
+    assert not queries[0]["sql"].lstrip().upper().startswith("DECLARE")
 
 
 def test_action_item_form_past_due_date_refused(riverside, users):
