@@ -11,6 +11,7 @@ from __future__ import annotations
 from django import forms
 from django.forms.renderers import DjangoTemplates
 from django.utils.formats import localize
+from django.utils.functional import Promise
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -68,6 +69,31 @@ def _option(option: dict) -> str:
     return f'<option value="{_formatted(option["value"])}"{_attrs(option["attrs"])}>{_text(option["label"])}</option>'
 
 
+# The markup of options already written, by (value, label, selected). The same lists (statuses, taxonomies,
+# owners) are drawn on every page, and escaping each label again was most of a select's rendering time.
+# Only plain str/int values and labels that are plain text are kept: their markup depends on nothing else (a
+# safe label is not escaped); a lazy label is keyed by its text in the active language. Emptied when full, so
+# it stays small whatever the data.
+_OPTION_MARKUP: dict[tuple, str] = {}
+OPTION_MARKUP_LIMIT = 4096
+_SELECTED = {"selected": True}
+
+
+def _known_option(option: dict) -> str:
+    value, label, attrs = option["value"], option["label"], option["attrs"]
+    if isinstance(label, Promise):
+        label = str(label)
+    if type(label) is not str or type(value) not in (str, int) or (attrs and attrs != _SELECTED):
+        return _option(option)
+    key = (value, label, bool(attrs))
+    markup = _OPTION_MARKUP.get(key)
+    if markup is None:
+        if len(_OPTION_MARKUP) >= OPTION_MARKUP_LIMIT:
+            _OPTION_MARKUP.clear()
+        markup = _OPTION_MARKUP[key] = _option(option)
+    return markup
+
+
 def _select(widget: dict) -> str | None:
     parts = [f'<select name="{_text(widget["name"])}"{_attrs(widget["attrs"])}>']
     for group_name, group_choices, _index in widget["optgroups"]:
@@ -76,7 +102,7 @@ def _select(widget: dict) -> str | None:
         for option in group_choices:
             if option.get("template_name") != OPTION_TEMPLATE:
                 return None
-            parts.append("\n  " + _option(option) + "\n")  # the included template ends with a newline
+            parts.append("\n  " + _known_option(option) + "\n")  # the included template ends with a newline
         if group_name:
             parts.append("\n  </optgroup>")
     parts.append("\n</select>")

@@ -141,6 +141,15 @@ SUMMARY_CHARS = 110
 SUMMARY_SOURCE_CHARS = 4 * SUMMARY_CHARS  # margin for combining characters, which Truncator does not count
 
 
+def _summary(text: str) -> str:
+    """Truncator(text).chars(SUMMARY_CHARS); plain ASCII text (most narratives) without its walk over each character."""
+    from django.utils.text import Truncator, add_truncation_text
+
+    if not text.isascii():
+        return Truncator(text).chars(SUMMARY_CHARS)
+    return text if len(text) <= SUMMARY_CHARS else add_truncation_text(text[: SUMMARY_CHARS - 1])
+
+
 def queue_rows(events) -> list[dict]:
     """What each queue row shows, worked out once in Python from plain values.
 
@@ -150,7 +159,6 @@ def queue_rows(events) -> list[dict]:
     """
     from django.db.models.functions import Substr
     from django.urls import reverse
-    from django.utils.text import Truncator
     from django.utils.timesince import timesince
 
     from events.models import EventTechnique
@@ -178,7 +186,7 @@ def queue_rows(events) -> list[dict]:
             "facility_id": v["facility_id"],
             "facility": v["facility__name"],
             "kinds": kinds,
-            "summary": v["review__title"] or Truncator(v["narrative_start"]).chars(SUMMARY_CHARS),
+            "summary": v["review__title"] or _summary(v["narrative_start"]),
             "harm": choice_label(v["review__harm"], "harm") if v["review__harm"] else "—",
             "severity": v["review__medical_severity"],
             "status": choice_label(v["status"], "status"),

@@ -57,6 +57,17 @@ class QueueFilter(django_filters.FilterSet):
             field.widget.attrs.setdefault("class", "form-select" if isinstance(field.widget, forms.Select)
                                           else "form-control")
 
+    def get_form_class(self):
+        """django-filter builds a form class from the filters on every request; they never change, so once is enough.
+
+        Each form still gets its own copies of the fields (Django deep-copies them per form), which __init__ then
+        narrows to the user's facilities.
+        """
+        form_class = type(self).__dict__.get("_form_class")
+        if form_class is None:
+            form_class = type(self)._form_class = super().get_form_class()
+        return form_class
+
     def filter_search(self, queryset, name, value):
         return queue_search(queryset, value)
 

@@ -9,6 +9,7 @@ import pytest
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 from django import forms
 from django.forms.renderers import DjangoTemplates
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from events.forms import EventForm
@@ -101,6 +102,33 @@ def test_fast_renderer_unknown_template_falls_back():
     assert widget.render("r", "a", renderer=FAST) == expected
     select = forms.Select(choices=[("G", [("1", "one"), ("2", "two")]), ("3", 3)])
     assert select.render("s", "2", renderer=FAST) == select.render("s", "2", renderer=TEMPLATES)
+
+
+
+@pytest.mark.parametrize("selected", ["a&b", "2", "", "safe"])
+def test_fast_renderer_reuses_option_markup_only_where_it_cannot_differ(selected):
+    """Options already written are reused: each rendering, whatever is selected, equals Django's own."""
+    from django.utils.translation import gettext_lazy
+
+    choices = [("", "---------"), ("a&b", "A & <b>"), (2, "Two"), ("2b", 2), ("safe", mark_safe("<i>Safe</i>")),
+               ("lazy", gettext_lazy("Lazy")), ("plain", "<i>Safe</i>")]
+    select = forms.Select(choices=choices)
+    for _ in range(2):  # the second time from the kept markup
+        assert select.render("s", selected, renderer=FAST) == select.render("s", selected, renderer=TEMPLATES)
+
+
+def test_fast_renderer_option_markup_follows_what_a_lazy_label_says_now():
+    """A lazy label (a translation) is keyed by its text at rendering time, never by the label object."""
+    from django.utils.functional import lazy
+
+    said = {"text": "Yes"}
+    label = lazy(lambda: said["text"], str)()
+    select = forms.Select(choices=[("yes", label), ("no", "No")])
+    for text in ("Yes", "Oui & <b>", "Yes"):
+        said["text"] = text
+        html = select.render("s", "no", renderer=FAST)
+        assert html == select.render("s", "no", renderer=TEMPLATES)
+        assert f">{escape(text)}<" in html
 
 
 # The card loops that event_create.html had (verbatim, long lines and all) before events.rendering.choice_cards wrote them in Python.
