@@ -30,6 +30,8 @@ STEPS = {
     "floor": "signed-in JSON (GET /events/draft/), the cost of any signed-in request",
     "form": "submit: GET form",
     "submit": "submit: one loop (GET form, POST, GET confirmation)",
+    "post": "submit: POST (the form GET before it not counted)",
+    "confirmation": "submit: GET confirmation (the GET form and POST before it not counted)",
     "ceiling": "ceiling: one loop (GET form, POST, GET confirmation)",
     "queue": "browse: queue",
     "queue-filtered": "browse: queue filtered",
@@ -54,10 +56,29 @@ def run_step(run: Path, step: str, loops: int) -> None:
         pr.submit_loop(ceiling, "/bench-ceiling/", "warm", rng)
         pr.browse_loop(reviewer, rng)
     event = rng.choice(pr.EVENT_LINK.findall(reviewer.get("/review/").content.decode()))
+
+    def counted(on: bool) -> None:
+        subprocess.run(["callgrind_control", "-i", "on" if on else "off", str(os.getpid())], capture_output=True,
+                       check=False)
+
+    def submit_part(part: str) -> None:
+        """One submission, counting only its POST or only its confirmation page."""
+        page = reporter.get("/events/new/")
+        data: dict[str, list[str]] = {}
+        for key, value in pr.fill(pr.parse_form(page.content.decode()) or [], rng):
+            data.setdefault(key, []).append(value)
+        counted(part == "post")
+        response = reporter.post("/events/new/", data)
+        counted(part == "confirmation")
+        reporter.get(response["Location"])
+        counted(False)
+
     actions = {
         "floor": lambda: reporter.get("/events/draft/"),
         "form": lambda: reporter.get("/events/new/"),
         "submit": lambda: pr.submit_loop(reporter, "/events/new/", "submit", rng),
+        "post": lambda: submit_part("post"),
+        "confirmation": lambda: submit_part("confirmation"),
         "ceiling": lambda: pr.submit_loop(ceiling, "/bench-ceiling/", "ceiling", rng),
         "queue": lambda: reviewer.get("/review/"),
         "queue-filtered": lambda: reviewer.get("/review/?status=open&technique=imrt_vmat"),
@@ -67,10 +88,14 @@ def run_step(run: Path, step: str, loops: int) -> None:
     }
     action = actions[step]
     action()
-    subprocess.run(["callgrind_control", "-i", "on", str(os.getpid())], capture_output=True, check=False)
+    if step in ("post", "confirmation"):  # these switch counting on and off themselves
+        for _ in range(loops):
+            action()
+        return
+    counted(True)
     for _ in range(loops):
         action()
-    subprocess.run(["callgrind_control", "-i", "off", str(os.getpid())], capture_output=True, check=False)
+    counted(False)
 
 
 def count(run: Path, step: str, loops: int) -> float:
