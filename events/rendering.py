@@ -70,7 +70,7 @@ def _option(option: dict) -> str:
 
 
 # The markup of options already written, by (value, label, selected). The same lists (statuses, taxonomies,
-# owners) are drawn on every page, and escaping each label again was most of a select's rendering time.
+# severities) are drawn on every page, and escaping each label again was most of a select's rendering time.
 # Only plain str/int values and labels that are plain text are kept: their markup depends on nothing else (a
 # safe label is not escaped); a lazy label is keyed by its text in the active language. Emptied when full, so
 # it stays small whatever the data.

@@ -121,7 +121,7 @@ class NewAgreementForm(forms.Form):
     """PSO staff open another agreement for a practice: other facilities, or a facility of its own."""
 
     facilities = ModelMultipleChoiceField(queryset=Facility.objects.none(), required=False,
-                                                widget=forms.CheckboxSelectMultiple)
+                                          widget=forms.CheckboxSelectMultiple)
     new_facility = forms.CharField(max_length=200, required=False, label="Or add a new facility")
 
     def __init__(self, *args, practice: Practice, **kwargs):
