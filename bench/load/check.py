@@ -83,10 +83,13 @@ if __name__ == "__main__":
     out = Path(sys.argv[1])
     since = dt.datetime.fromtimestamp(float(sys.argv[2]), tz=dt.UTC)
     result = {}
-    # Phases that write to the same table are checked together: the saturated and paced app phases (events),
-    # and the ceiling before and after them (ceiling rows).
-    if (app := merged_records(out, ("app", "paced"))) is not None:
+    # Phases that write to the same table are checked together: the app phases, saturated, paced and those of the
+    # alternating pairs (events), and every ceiling phase (ceiling rows).
+    pairs = sorted(path.name.removesuffix("-locust.json") for path in out.glob("pair*-locust.json"))
+    app_phases = ("app", "paced", *(p for p in pairs if p.endswith("-app")))
+    ceiling_phases = ("ceiling", "ceiling-after", *(p for p in pairs if p.endswith("-ceiling")))
+    if (app := merged_records(out, app_phases)) is not None:
         result["app"] = check_app(app, since)
-    if (ceiling := merged_records(out, ("ceiling", "ceiling-after"))) is not None:
+    if (ceiling := merged_records(out, ceiling_phases)) is not None:
         result["ceiling"] = check_ceiling(ceiling)
     print(json.dumps(result))

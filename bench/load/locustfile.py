@@ -43,7 +43,8 @@ from locust import FastHttpUser, events, task
 from locust.exception import StopUser
 
 OUT = Path(os.environ.get("LOAD_OUT", "/tmp/roils-load"))
-PHASE = os.environ.get("LOAD_PHASE", "app")
+PHASE = os.environ.get("LOAD_PHASE", "app")  # names this phase's files
+KIND = os.environ.get("LOAD_KIND", PHASE)  # what it runs: app, paced, ceiling or ceiling-after (a pair's phases)
 SECONDS = float(os.environ.get("LOAD_SECONDS", "60"))
 DRAIN_SECONDS = 30  # loops in flight at the end of the window get this long to finish
 READY_TIMEOUT = 180  # sign-ins must be done by then, or the window starts without the stragglers
@@ -224,10 +225,10 @@ class BenchUser(FastHttpUser):
 
     def submit_loop(self, group: str):
         """GET the form, POST plausible answers, follow the redirect; record the acknowledged reference."""
-        url = FORM_URL[PHASE]
+        url = FORM_URL[KIND]
         page = self.client.get(url, name=f"{group}: GET form")
         controls = parse_form(page.text or "")
-        keyed = PHASE.startswith("ceiling") or any(c["name"] == "idempotency_key" for c in controls)
+        keyed = KIND.startswith("ceiling") or any(c["name"] == "idempotency_key" for c in controls)
         if not controls or not keyed:
             # Recorded as one more failed request of zero duration: the page was not the Submit Event form.
             self.environment.events.request.fire(request_type="GET", name=f"{group}: GET form", response_time=0,
@@ -349,7 +350,7 @@ class CeilingUser(BenchUser):
 
     def sign_in(self):
         # Nothing to sign in to; one form before the window warms the workers, as the app's sign-ins do.
-        self.client.get(FORM_URL[PHASE], name="warm-up: GET form")
+        self.client.get(FORM_URL[KIND], name="warm-up: GET form")
 
     @task
     def submit(self):

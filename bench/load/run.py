@@ -29,6 +29,7 @@ import platform
 import secrets
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import threading
@@ -231,37 +232,40 @@ def window_rps(record: dict) -> float:
     return sum(len(v) for v in record["samples"].values()) / seconds if seconds else 0.0
 
 
-def run_phase(phase: str, env: dict, out: Path, args, pace_rps: float = 0.0) -> dict:
+def run_phase(phase: str, env: dict, out: Path, args, pace_rps: float = 0.0, *, kind: str = "",
+              seconds: float = 0.0) -> dict:
+    """One phase: gunicorn and locust for `seconds` (default --seconds). `kind` is what it runs (default: its name)."""
+    kind, seconds = kind or phase, seconds or args.seconds
     port = free_port()
-    settings = "settings_ceiling" if phase.startswith("ceiling") else "settings_load"
+    settings = "settings_ceiling" if kind.startswith("ceiling") else "settings_load"
     log(f"{phase} phase: gunicorn {args.workers} workers x {args.threads} threads ({settings}) on 127.0.0.1:{port}")
     proc, cmd = start_gunicorn(env, settings, port, args.workers, args.threads, out, phase)
     sampler = CpuSampler(proc.pid)
     sampler.start()
-    users = USERS[phase]
-    locust_env = {**env, "LOAD_PHASE": phase, "LOAD_REPORTERS": str(users.get("Reporter", 0)),
+    users = USERS[kind]
+    locust_env = {**env, "LOAD_PHASE": phase, "LOAD_KIND": kind, "LOAD_REPORTERS": str(users.get("Reporter", 0)),
                   "LOAD_REVIEWERS": str(users.get("Reviewer", 0)),
                   "LOAD_CEILING_USERS": str(users.get("CeilingUser", 0)), "LOAD_PACE_RPS": f"{pace_rps:.4f}"}
     total = sum(users.values())
     # Bound: sign-ins (at most 180 s), the window, the drain (30 s) and a margin.
     cmd_locust = [str(BIN / "locust"), "-f", str(HERE / "locustfile.py"), "--headless", "--users", str(total),
-                  "--spawn-rate", str(total), "--run-time", f"{int(args.seconds) + 260}s", "--stop-timeout", "30",
-                  "--host", f"http://127.0.0.1:{port}", "--load-seconds", str(args.seconds), "--only-summary",
+                  "--spawn-rate", str(total), "--run-time", f"{int(seconds) + 260}s", "--stop-timeout", "30",
+                  "--host", f"http://127.0.0.1:{port}", "--load-seconds", str(seconds), "--only-summary",
                   "--loglevel", "WARNING", *users.keys()]
     log(f"{phase} phase: locust {total} users ({', '.join(f'{n} {k}' for k, n in users.items())}), "
-        f"{args.seconds:g} s after sign-in")
+        f"{seconds:g} s after sign-in")
     profiler = None
     try:
         with open(out / f"{phase}-locust.log", "w") as logfile:
             locust = subprocess.Popen(cmd_locust, cwd=ROOT, env=locust_env, stdout=logfile, stderr=subprocess.STDOUT)
             if args.profile:
                 profiler = start_profiler(proc.pid, out / f"{phase}-pyspy.txt", out / f"{phase}-window-open",
-                                          args.seconds)
-            locust.wait(timeout=args.seconds + 400)
+                                          seconds)
+            locust.wait(timeout=seconds + 400)
     finally:
         sampler.halt.set()
         if profiler is not None:
-            profiler.wait(timeout=args.seconds + 60)
+            profiler.wait(timeout=seconds + 60)
         stop(proc)
     record = json.loads((out / f"{phase}-locust.json").read_text())
     record["cpu"] = sampler.between(record["window_start"], record["window_end"])
@@ -305,14 +309,6 @@ def row(label: str, s: dict) -> str:
             f"{s['p99']:.0f} | {s['errors']} |")
 
 
-def _stack_ms(record: dict, summary: dict) -> float:
-    """Server-side CPU milliseconds per request during the window."""
-    cores = sum(record["cpu"].get(k, 0.0) for k in ("gunicorn", "postgres (load db)", "redis"))
-    phase = record["phase"]
-    rps = summary[f"{phase} total" if phase in ("app", "paced") else PREFIX.get(phase, "") + "ceiling"]["rps"]
-    return 1000 * cores / rps if rps else 0.0
-
-
 def code_version() -> str:
     """The commit the run measures, and whether tracked files differed from it."""
     def git(*cmd: str) -> str:
@@ -323,7 +319,40 @@ def code_version() -> str:
     return git("rev-parse", "--short", "HEAD") + (" plus uncommitted changes" if dirty else "")
 
 
-def report(records: dict, check: dict, seeded: dict, args, started: float, code: str) -> str:
+def _server_ms(record: dict) -> float:
+    """Server-side CPU milliseconds per request of a whole window (gunicorn, the load database, Redis)."""
+    cores = sum(record["cpu"].get(k, 0.0) for k in ("gunicorn", "postgres (load db)", "redis"))
+    rps = window_rps(record)
+    return 1000 * cores / rps if rps else 0.0
+
+
+def pair_lines(pairs: list[dict]) -> list[str]:
+    """The alternating pairs: each pair's ratios, then their medians."""
+    if not pairs:
+        return []
+    seconds = pairs[0]["app"]["window_end"] - pairs[0]["app"]["window_start"]
+    lines = ["", f"Alternating pairs: {len(pairs)} pairs of a ceiling window and an app window of {seconds:.0f} s "
+             "each, back to back, ceiling first in odd pairs and app first in even ones. Phases minutes apart see a "
+             "machine that runs up to 20% faster or slower; a pair's two windows are a minute apart.", "",
+             "| pair | order | ceiling req/s | app req/s | ratio | server CPU/request, app vs ceiling (ratio) |",
+             "|---|---|---:|---:|---:|---:|"]
+    ratios, cpu_ratios = [], []
+    for number, pair in enumerate(pairs, 1):
+        ceiling, app = window_rps(pair["ceiling"]), window_rps(pair["app"])
+        ceiling_ms, app_ms = _server_ms(pair["ceiling"]), _server_ms(pair["app"])
+        ratio = app / ceiling if ceiling else 0.0
+        cpu_ratio = ceiling_ms / app_ms if app_ms else 0.0
+        ratios.append(ratio)
+        cpu_ratios.append(cpu_ratio)
+        lines.append(f"| {number} | {' then '.join(pair['order'])} | {ceiling:.1f} | {app:.1f} | {ratio:.2f} | "
+                     f"{app_ms:.1f} vs {ceiling_ms:.1f} ms ({cpu_ratio:.2f}) |")
+    lines += ["", f"- **Median ratio over the pairs: {statistics.median(ratios):.2f}** (range {min(ratios):.2f}–"
+              f"{max(ratios):.2f}); server CPU per request, median ratio {statistics.median(cpu_ratios):.2f}.", ""]
+    return lines
+
+
+def report(records: dict, check: dict, seeded: dict, args, started: float, code: str,
+           pairs: list[dict] | None = None) -> str:
     lines, detail, summary = [], [], {}
     for phase, record in records.items():
         seconds = record["window_end"] - record["window_start"]
@@ -378,7 +407,7 @@ def report(records: dict, check: dict, seeded: dict, args, started: float, code:
             f"{summary['app total']['p99']:.0f} ms, ceiling {p99s}.",
             f"- Submit requests/s (50 users) / ceiling requests/s (60 users): {ratio_submit:.2f}.",
         ]
-    stack = {phase: _stack_ms(records[phase], summary) for phase in records}
+    stack = {phase: _server_ms(record) for phase, record in records.items()}
     ceiling_stacks = [stack[p] for p in ("ceiling", "ceiling-after") if stack.get(p)]
     if stack.get("app") and ceiling_stacks:
         ceiling_ms = sum(ceiling_stacks) / len(ceiling_stacks)
@@ -387,9 +416,13 @@ def report(records: dict, check: dict, seeded: dict, args, started: float, code:
             f"{stack['app']:.1f} ms, ceiling {' and '.join(f'{ms:.1f}' for ms in ceiling_stacks)} ms, so per "
             f"core-second of server CPU the app serves **{ceiling_ms / stack['app']:.2f}** of the ceiling's "
             f"requests (this ratio does not depend on how much CPU other work on the machine took).")
+    if pairs:
+        lines += pair_lines(pairs)
     if "app" in check:
         c = check["app"]
-        acked_rate = c["acknowledged"] / (summary.get("app seconds", 0) + summary.get("paced seconds", 0))
+        pair_seconds = sum(p["app"]["window_end"] - p["app"]["window_start"] for p in pairs or [])
+        acked_rate = c["acknowledged"] / (summary.get("app seconds", 0) + summary.get("paced seconds", 0)
+                                          + pair_seconds)
         lines += [
             f"- **{c['acknowledged']:,} acknowledged, {c['lost']} lost, {c['duplicated']} duplicated** "
             f"({acked_rate:.1f} submissions/s; {c['double_posts']} of them posted twice as a double click; "
@@ -398,7 +431,8 @@ def report(records: dict, check: dict, seeded: dict, args, started: float, code:
         ]
     if "ceiling" in check:
         c = check["ceiling"]
-        seconds = summary["ceiling seconds"] + summary.get("ceiling-after seconds", 0)
+        seconds = summary["ceiling seconds"] + summary.get("ceiling-after seconds", 0) + sum(
+            p["ceiling"]["window_end"] - p["ceiling"]["window_start"] for p in pairs or [])
         lines.append(f"- Ceiling: {c['acknowledged']:,} rows acknowledged ({c['acknowledged'] / seconds:.1f}/s), "
                      f"{c['lost']} lost, {c['duplicated']} duplicated.")
     lines += ["", "Per request (latency of each HTTP request; a submission is GET form + POST + GET confirmation):",
@@ -452,6 +486,10 @@ def main() -> None:
                         help="ceiling: the bare view, closed loop; app: roils, closed loop (saturated); paced: roils "
                              "offered half the ceiling's requests/s at a steady rate (needs ceiling first); "
                              "ceiling-after: the ceiling again, to see how far the machine drifted")
+    parser.add_argument("--pairs", type=int, default=3,
+                        help="after the phases, this many short ceiling/app pairs back to back, in alternating order: "
+                             "a ratio that the machine's drift moves less (0: none)")
+    parser.add_argument("--pair-seconds", type=float, default=20, help="window of each pair's phases")
     parser.add_argument("--profile", action="store_true",
                         help="also sample the gunicorn workers with py-spy (collapsed stacks in var/load/<run>/)")
     parser.add_argument("--quiet-wait", type=int, default=300,
@@ -463,7 +501,7 @@ def main() -> None:
         saved = json.loads((args.report_from / "summary.json").read_text())
         args.seconds = saved["seconds"]
         write_report(saved["records"], saved["check"], saved["seeded"], saved["profile"], args, saved["started"],
-                     saved.get("code", "not recorded (a run folder from before 2026-11-27)"))
+                     saved.get("code", "not recorded (a run folder from before 2026-11-27)"), saved.get("pairs", []))
         return
     started, code = time.time(), code_version()
     out = ROOT / "var" / "load" / time.strftime("%Y%m%d-%H%M%S")
@@ -480,6 +518,16 @@ def main() -> None:
         busy = wait_quiet(args.quiet_wait)
         records[phase] = run_phase(phase, env, out, args, pace)
         records[phase]["busy_before"] = busy
+    pairs = []
+    for number in range(1, args.pairs + 1):
+        # Ceiling first, then app first, and so on: over two pairs a steady drift of the machine's speed cancels.
+        order = ("ceiling", "app") if number % 2 else ("app", "ceiling")
+        pair = {"order": list(order)}
+        for kind in order:
+            busy = wait_quiet(args.quiet_wait)
+            pair[kind] = run_phase(f"pair{number}-{kind}", env, out, args, kind=kind, seconds=args.pair_seconds)
+            pair[kind]["busy_before"] = busy
+        pairs.append(pair)
     log("checking acknowledged submissions against the database")
     check = json.loads(run([PY, str(HERE / "check.py"), str(out), str(started)], env, capture=True)
                        .strip().splitlines()[-1])
@@ -487,13 +535,14 @@ def main() -> None:
     profile = run([PY, str(HERE / "profile_requests.py"), str(out), "--loops", "20"], env, capture=True)
     (out / "summary.json").write_text(json.dumps({"check": check, "seeded": seeded, "records": records,
                                                   "profile": profile, "started": started, "seconds": args.seconds,
-                                                  "code": code}))
-    write_report(records, check, seeded, profile, args, started, code)
+                                                  "code": code, "pairs": pairs}))
+    write_report(records, check, seeded, profile, args, started, code, pairs)
     log(f"raw samples in {os.path.relpath(out, ROOT)}")
 
 
-def write_report(records: dict, check: dict, seeded: dict, profile: str, args, started: float, code: str) -> None:
-    text = report(records, check, seeded, args, started, code) + "\nWhere the time goes, " + profile
+def write_report(records: dict, check: dict, seeded: dict, profile: str, args, started: float, code: str,
+                 pairs: list[dict]) -> None:
+    text = report(records, check, seeded, args, started, code, pairs) + "\nWhere the time goes, " + profile
     args.results.parent.mkdir(parents=True, exist_ok=True)
     args.results.write_text("# Load test: a busy Monday (issue 8)\n\nWritten by `bench/load/run.py`; see "
                             "bench/README.md, section Load test.\n\n" + text)
