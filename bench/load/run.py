@@ -14,7 +14,9 @@
    ceiling's requests/s: the goal's load, where p99 is judged.
 5. Ceiling again: the machine's speed drifts within minutes (a VM shares its host), so the ceiling is measured
    before and after the app phases, and the ratios use the mean of the two.
-6. Checks that every acknowledged submission is in the database exactly once, prints the table and writes it
+6. Alternating pairs: short ceiling and app windows back to back, in alternating order, whose median ratio the
+   drift moves less.
+7. Checks that every acknowledged submission is in the database exactly once, prints the table and writes it
    to bench/results/load.md.
 
 Only 127.0.0.1 is contacted; every wait is bounded.
