@@ -229,8 +229,12 @@ def stop(proc: subprocess.Popen) -> None:
             proc.wait(timeout=10)
 
 
+def window_seconds(record: dict) -> float:
+    return record["window_end"] - record["window_start"]
+
+
 def window_rps(record: dict) -> float:
-    seconds = record["window_end"] - record["window_start"]
+    seconds = window_seconds(record)
     return sum(len(v) for v in record["samples"].values()) / seconds if seconds else 0.0
 
 
@@ -332,7 +336,7 @@ def pair_lines(pairs: list[dict]) -> list[str]:
     """The alternating pairs: each pair's ratios, then their medians."""
     if not pairs:
         return []
-    seconds = pairs[0]["app"]["window_end"] - pairs[0]["app"]["window_start"]
+    seconds = window_seconds(pairs[0]["app"])
     lines = ["", f"Alternating pairs: {len(pairs)} pairs of a ceiling window and an app window of {seconds:.0f} s "
              "each, back to back, ceiling first in odd pairs and app first in even ones. Phases minutes apart see a "
              "machine that runs up to 20% faster or slower; a pair's two windows are a minute apart.", "",
@@ -357,7 +361,7 @@ def report(records: dict, check: dict, seeded: dict, args, started: float, code:
            pairs: list[dict] | None = None) -> str:
     lines, detail, summary = [], [], {}
     for phase, record in records.items():
-        seconds = record["window_end"] - record["window_start"]
+        seconds = window_seconds(record)
         samples = record["samples"]
         prefix = PREFIX.get(phase, "")
         for group in GROUPS[phase]:
@@ -422,7 +426,7 @@ def report(records: dict, check: dict, seeded: dict, args, started: float, code:
         lines += pair_lines(pairs)
     if "app" in check:
         c = check["app"]
-        pair_seconds = sum(p["app"]["window_end"] - p["app"]["window_start"] for p in pairs or [])
+        pair_seconds = sum(window_seconds(p["app"]) for p in pairs or [])
         acked_rate = c["acknowledged"] / (summary.get("app seconds", 0) + summary.get("paced seconds", 0)
                                           + pair_seconds)
         lines += [
@@ -433,8 +437,8 @@ def report(records: dict, check: dict, seeded: dict, args, started: float, code:
         ]
     if "ceiling" in check:
         c = check["ceiling"]
-        seconds = summary["ceiling seconds"] + summary.get("ceiling-after seconds", 0) + sum(
-            p["ceiling"]["window_end"] - p["ceiling"]["window_start"] for p in pairs or [])
+        seconds = (summary["ceiling seconds"] + summary.get("ceiling-after seconds", 0)
+                   + sum(window_seconds(p["ceiling"]) for p in pairs or []))
         lines.append(f"- Ceiling: {c['acknowledged']:,} rows acknowledged ({c['acknowledged'] / seconds:.1f}/s), "
                      f"{c['lost']} lost, {c['duplicated']} duplicated.")
     lines += ["", "Per request (latency of each HTTP request; a submission is GET form + POST + GET confirmation):",
