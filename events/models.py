@@ -119,15 +119,31 @@ class ReferenceCounter(models.Model):
         return f"{self.practice_id}/{self.year}: {self.last}"
 
 
+def draft_cutoff(now=None):
+    """Drafts last changed before this moment have expired (settings.DRAFT_RETENTION_DAYS)."""
+    return (now or timezone.now()) - timezone.timedelta(days=settings.DRAFT_RETENTION_DAYS)
+
+
+class DraftQuerySet(models.QuerySet):
+    def live(self, now=None):
+        return self.filter(updated_at__gte=draft_cutoff(now))
+
+    def expired(self, now=None):
+        return self.filter(updated_at__lt=draft_cutoff(now))
+
+
 class Draft(models.Model):
     """A named reporter's half-written event (form fields as JSON), so no report is lost to a timeout.
 
-    Shared general logins never get one: many people use the same login. Deleted on a successful submit.
+    Shared general logins never get one: many people use the same login. Deleted on a successful submit,
+    and by a daily job once it has not changed for DRAFT_RETENTION_DAYS (it is never restored after that).
     """
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="event_draft")
     data = models.JSONField(default=dict)
-    updated_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = DraftQuerySet.as_manager()
 
     def __str__(self):
         return f"Draft of {self.user_id} ({self.updated_at:%Y-%m-%d %H:%M})"

@@ -79,10 +79,10 @@ def last_reporter_role(*, user: User) -> str:
 
 
 def draft_for(*, user: User) -> Draft | None:
-    """The user's server-side draft, if any (never for a shared login)."""
+    """The user's server-side draft, if any and not expired (never for a shared login)."""
     if user.is_shared_login:
         return None
-    draft = Draft.objects.filter(user=user).first()
+    draft = Draft.objects.live().filter(user=user).first()
     key = draft.data.get("fields", {}).get("idempotency_key") if draft else None
     if key and Event.objects.filter(idempotency_key__in=_as_uuid(key)).exists():
         return None  # an autosave that lost the race with the submit it belonged to

@@ -255,3 +255,9 @@ def draft_save(*, user: User, data: dict, saved_at: int | None = None) -> Draft 
 def draft_discard(*, user: User) -> None:
     """Throw away the user's server-side draft."""
     Draft.objects.filter(user=user).delete()
+
+
+def drafts_expire(*, now: dt.datetime | None = None) -> int:
+    """Delete every draft not changed for DRAFT_RETENTION_DAYS; returns how many were deleted."""
+    deleted, _by_model = Draft.objects.expired(now).delete()
+    return deleted

@@ -14,6 +14,7 @@ from practices.choices import Role
 from practices.models import Membership
 
 from .models import Event
+from .services import drafts_expire
 
 # Where a reviewer should land, most specific first; the review app may not be installed yet.
 REVIEW_LINKS = (("review:event-detail", True), ("review:queue", False), ("home", False))
@@ -80,3 +81,9 @@ def event_notify_sweep_task() -> int:
     for event_id in ids:
         event_notify_task.delay(event_id)
     return len(ids)
+
+
+@shared_task
+def drafts_expire_task() -> int:
+    """Delete unfinished reports nobody has touched for DRAFT_RETENTION_DAYS (beat, daily)."""
+    return drafts_expire()

@@ -6,6 +6,7 @@ import json
 import uuid
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect, render
@@ -95,6 +96,7 @@ class EventCreateView(RoleRequiredMixin, FormView):
             ended_agreements=not self.access.can_submit and bool(self.access.roles),
             shared_login=user.is_shared_login,
             restored_from_server=draft is not None,
+            draft_retention_days=settings.DRAFT_RETENTION_DAYS,
             error_links=_error_links(form),
             config={
                 "storageKey": draft_storage_key(user),
@@ -103,6 +105,7 @@ class EventCreateView(RoleRequiredMixin, FormView):
                 "draftUrl": reverse("events:event-draft"),
                 "checkUrl": reverse("events:event-check-narrative"),
                 "serverSavedAt": (draft.data.get("saved_at") if draft else None),
+                "draftMaxAgeMs": settings.DRAFT_RETENTION_DAYS * 24 * 3600 * 1000,
                 "maxLength": NARRATIVE_MAX_LENGTH,
                 "oldDateLimit": _old_date_limit(),
             },

@@ -33,6 +33,10 @@ app.conf.beat_schedule = {
         "task": "events.tasks.event_notify_sweep_task",
         "schedule": 300.0,
     },
+    "events-expire-drafts": {
+        "task": "events.tasks.drafts_expire_task",
+        "schedule": crontab(hour=3, minute=30),
+    },
     "review-remind-untouched": {
         "task": "review.tasks.review_reminders_task",
         "schedule": crontab(hour=7, minute=0),

@@ -165,6 +165,15 @@
       return;
     }
     var local = loadLocal();
+    if (local && config.draftMaxAgeMs && Date.now() - (local.saved_at || 0) > config.draftMaxAgeMs) {
+      // Expired, as the server copy would be: an old narrative must not linger on a shared console.
+      try {
+        window.localStorage.removeItem(config.storageKey);
+      } catch (e) {
+        /* nothing stored */
+      }
+      local = null;
+    }
     if (local && local.fields && (!config.serverSavedAt || (local.saved_at || 0) > config.serverSavedAt)) {
       writeForm(local.fields);
       dirty = true;

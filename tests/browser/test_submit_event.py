@@ -214,6 +214,23 @@ def test_submit_event_session_timeout_then_login_restores_local_draft(page, live
     assert not Draft.objects.exists() and not Event.objects.exists()
 
 
+def test_submit_event_expired_local_draft_is_dropped_not_restored(page, live_server, world, login, settings):
+    settings.DRAFT_RETENTION_DAYS = 30
+    _open_form(page, live_server, login, "general.riverside")  # a shared console: drafts live in the browser only
+    key = page.evaluate("() => JSON.parse(document.getElementById('event-form-config').textContent).storageKey")
+    day = 24 * 3600 * 1000
+    page.evaluate(f"() => localStorage.setItem({key!r}, JSON.stringify("
+                  f"{{fields: {{narrative: 'Left on the console a month ago.'}}, saved_at: Date.now() - 31 * {day}}}))")
+    page.reload()
+    expect(page.get_by_label("What happened?")).to_have_value("")
+    assert page.evaluate(f"() => localStorage.getItem({key!r})") is None
+    page.evaluate(f"() => localStorage.setItem({key!r}, JSON.stringify("
+                  f"{{fields: {{narrative: 'Written yesterday.'}}, saved_at: Date.now() - {day}}}))")
+    page.reload()
+    expect(page.get_by_label("What happened?")).to_have_value("Written yesterday.")
+    expect(page.locator("#draft-status")).to_contain_text("restored")
+
+
 def test_submit_event_validation_error_keeps_answers(page, live_server, world, login):
     _open_form(page, live_server, login, "reporter.riverside")
     page.get_by_label("What happened?").fill("Answers must survive an error.")

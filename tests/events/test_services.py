@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from events.models import Draft, Event, EventTechnique
 from events.selectors import draft_for
-from events.services import draft_save, event_submit, practice_initials
-from events.tasks import event_notify_task
+from events.services import draft_save, drafts_expire, event_submit, practice_initials
+from events.tasks import drafts_expire_task, event_notify_task
 from practices.choices import AgreementState
 from practices.models import AuditEntry
 from practices.services import agreement_transition
@@ -169,6 +169,49 @@ def test_event_submit_clears_the_reporters_draft(users, coverages):
 def test_draft_save_shared_login_keeps_nothing_on_server(users):
     assert draft_save(user=users["general.riverside"], data={"narrative": "x"}) is None
     assert Draft.objects.count() == 0
+
+
+def _age_draft(user, days: float) -> None:
+    Draft.objects.filter(user=user).update(updated_at=timezone.now() - dt.timedelta(days=days))
+
+
+def test_drafts_expire_deletes_only_drafts_untouched_for_the_retention_period(users, settings):
+    settings.DRAFT_RETENTION_DAYS = 30
+    stale, fresh = users["reporter.riverside"], users["physicist.riverside"]
+    draft_save(user=stale, data={"narrative": "walked away from this one"}, saved_at=1)
+    draft_save(user=fresh, data={"narrative": "still writing"}, saved_at=2)
+    _age_draft(stale, 30.01)
+    _age_draft(fresh, 29.9)
+    assert drafts_expire() == 1
+    assert list(Draft.objects.values_list("user", flat=True)) == [fresh.pk]
+    assert drafts_expire() == 0
+
+
+def test_an_expired_draft_is_never_restored_even_before_the_daily_job(users, settings):
+    settings.DRAFT_RETENTION_DAYS = 7
+    reporter = users["reporter.riverside"]
+    draft_save(user=reporter, data={"narrative": "old"}, saved_at=1)
+    _age_draft(reporter, 6)
+    assert draft_for(user=reporter) is not None
+    _age_draft(reporter, 8)
+    assert draft_for(user=reporter) is None
+    # Saving again starts the period afresh.
+    draft_save(user=reporter, data={"narrative": "new"}, saved_at=2)
+    assert draft_for(user=reporter).data["fields"]["narrative"] == "new"
+
+
+def test_drafts_expire_task_runs_daily_on_beat(users, settings):
+    from roils.celery import app
+
+    settings.DRAFT_RETENTION_DAYS = 1
+    reporter = users["reporter.riverside"]
+    draft_save(user=reporter, data={"narrative": "x"}, saved_at=1)
+    _age_draft(reporter, 2)
+    entry = app.conf.beat_schedule["events-expire-drafts"]
+    assert entry["task"] == drafts_expire_task.name
+    assert entry["schedule"].remaining_estimate(timezone.now()) <= dt.timedelta(days=1)
+    assert drafts_expire_task.delay().get() == 1
+    assert not Draft.objects.exists()
 
 
 def test_draft_save_drops_unknown_fields_and_nul_characters(users):

@@ -235,6 +235,19 @@ def test_event_draft_save_and_restore_is_scoped_to_the_user(client_for, users):
     assert Draft.objects.get().user == users["reporter.riverside"]
 
 
+def test_event_draft_expired_is_not_offered_back(client_for, users, settings):
+    settings.DRAFT_RETENTION_DAYS = 30
+    client = client_for("reporter.riverside")
+    body = {"fields": {"narrative": "Abandoned weeks ago"}, "saved_at": 1700000000000}
+    client.post(DRAFT, json.dumps(body), content_type="application/json")
+    Draft.objects.update(updated_at=timezone.now() - dt.timedelta(days=31))
+    assert client.get(DRAFT).json() == {"fields": None, "saved_at": None}
+    page = client.get(CREATE).content.decode()
+    assert "Abandoned weeks ago" not in page and "We restored" not in page
+    assert "deleted after 30 days without a change" in page
+    assert '"draftMaxAgeMs": 2592000000' in page
+
+
 def test_event_draft_discard(client_for):
     client = client_for("reporter.riverside")
     client.post(DRAFT, json.dumps({"fields": {"narrative": "x"}}), content_type="application/json")
