@@ -240,6 +240,7 @@ class EventDetailView(ReviewerMixin, DetailView):
             review=review,
             review_form=form,
             review_bound="review_form" in overrides,
+            review_fragment=event.pk if review is not None else "unreviewed",
             show=show,
             action_form=overrides.get("action_form") or ActionItemForm(event=event, user=user),
             transition_form=overrides.get("transition_form") or TransitionForm(event=event, user=user),

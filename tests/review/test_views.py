@@ -3,6 +3,7 @@
 import csv
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.core.cache import cache
@@ -279,6 +280,42 @@ def test_event_page_review_fields_follow_every_change_despite_the_fragment_cache
     bad = client.post(detail(event), {"classification": "near_miss", "title": "Typed but refused",
                                       "expected_version": 2, "medical_severity": "99", "possibly_reportable": ""})
     assert bad.status_code == 200 and 'value="Typed but refused"' in bad.content.decode()
+
+
+def test_event_page_unreviewed_events_share_the_blank_review_fragment(client_for, riverside, physicist, monkeypatch):
+    """New events (no review yet) show the same blank form per classification and status: drawn once, not per event."""
+    from review import views
+
+    built = []
+
+    class CountedReviewForm(views.ReviewForm):
+        def __init__(self, *args, event, **kwargs):
+            built.append(event.pk)
+            super().__init__(*args, event=event, **kwargs)
+
+    monkeypatch.setattr(views, "ReviewForm", CountedReviewForm)
+    client = client_for("physicist.riverside")
+    first, second, other = (make_event(agreement=riverside, classification=c) for c in (
+        EventClassification.NEAR_MISS, EventClassification.NEAR_MISS, EventClassification.UNSAFE_CONDITION))
+    pages = {e.pk: client.get(detail(e)).content.decode() for e in (first, second, other)}
+    assert built == [first.pk, other.pk]  # the second near miss came from the fragment of the first
+
+    def review_section(page):  # the form without its (per-rendering) CSRF token
+        section = page[page.index('id="h-review"'):page.index("</form>", page.index('id="h-review"'))]
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", section)
+
+    assert review_section(pages[first.pk]).replace(f"/{first.pk}/", "/") == review_section(
+        pages[second.pk]).replace(f"/{second.pk}/", "/")
+    assert 'name="expected_version" value="0"' in pages[second.pk]
+    assert 'value="unsafe_condition" selected' in review_section(pages[other.pk])
+    review_save(review=Review(event=second), by=physicist, expected_version=0, data={"title": "Only the second"})
+    assert 'value="Only the second"' in client.get(detail(second)).content.decode()
+    assert 'value="Only the second"' not in client.get(detail(first)).content.decode()
+    event_transition(event=first, by=physicist, to=S.IN_REVIEW)
+    event_transition(event=first, by=physicist, to=S.CLOSED)
+    assert "<fieldset disabled>" in client.get(detail(first)).content.decode()
+    assert "<fieldset disabled>" not in client.get(detail(make_event(
+        agreement=riverside, classification=EventClassification.NEAR_MISS))).content.decode()
 
 
 def test_event_page_opens_the_sections_its_answers_apply_to(client_for, riverside, physicist):
