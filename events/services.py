@@ -127,8 +127,10 @@ def _validate(data: EventData, now: dt.datetime) -> None:
 def _check_agreement(by: User, coverage: Coverage) -> Agreement:
     """Lock the covering agreement and refuse unless it is active and `by` may submit under it."""
     # NO KEY UPDATE: serialises with agreement_transition (a suspension) but not with rows that point here.
-    agreement = Agreement.objects.select_for_update(no_key=True, of=("self",)).select_related("practice").get(
-        pk=coverage.agreement_id
+    # Only what a submission reads (the state, and the practice's name for the reference): fewer columns to compile.
+    agreement = (
+        Agreement.objects.select_for_update(no_key=True, of=("self",)).select_related("practice")
+        .only("state", "pso_id", "practice__name").get(pk=coverage.agreement_id)
     )
     if agreement.pk not in user_access(by).roles:
         raise PermissionDenied("You are not a member of the agreement covering this facility.")

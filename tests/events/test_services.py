@@ -8,6 +8,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from events.models import Draft, Event, EventTechnique
@@ -16,6 +17,7 @@ from events.services import draft_save, drafts_expire, event_submit, practice_in
 from events.tasks import drafts_expire_task, event_notify_task
 from practices.choices import AgreementState
 from practices.models import AuditEntry
+from practices.scoping import user_access
 from practices.services import agreement_transition
 from tests.factories.events import build_event, event_data
 
@@ -24,6 +26,19 @@ pytestmark = pytest.mark.django_db
 
 def _submit(user, coverage, key=None, **overrides):
     return event_submit(by=user, data=event_data(coverage, **overrides), idempotency_key=key or uuid.uuid4())
+
+
+def test_event_submit_reads_the_agreement_once_with_only_the_columns_it_uses(users, coverages):
+    reporter, coverage = users["reporter.riverside"], coverages["Main Campus"]
+    user_access(reporter)  # the sign-in facts, read by every request before the view
+    with CaptureQueriesContext(connection) as ctx:
+        event = _submit(reporter, coverage)
+    reads = [q["sql"] for q in ctx.captured_queries if 'FROM "practices_agreement"' in q["sql"]]
+    assert len(reads) == 1 and '"practices_agreement"."state"' in reads[0]
+    assert '"practices_agreement"."retention_days"' not in reads[0]
+    assert not [q for q in ctx.captured_queries if 'FROM "practices_practice"' in q["sql"].split("INNER JOIN")[0]
+                or 'FROM "practices_pso"' in q["sql"]]  # nothing deferred is loaded afterwards
+    assert event.reference.startswith("RCC-")
 
 
 def test_event_submit_named_reporter_stores_identity(users, coverages):
