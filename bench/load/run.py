@@ -39,6 +39,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import cpu_by_view
 import psutil
 
 HERE = Path(__file__).resolve().parent
@@ -245,7 +246,11 @@ def run_phase(phase: str, env: dict, out: Path, args, pace_rps: float = 0.0, *, 
     port = free_port()
     settings = "settings_ceiling" if kind.startswith("ceiling") else "settings_load"
     log(f"{phase} phase: gunicorn {args.workers} workers x {args.threads} threads ({settings}) on 127.0.0.1:{port}")
-    proc, cmd = start_gunicorn(env, settings, port, args.workers, args.threads, out, phase)
+    # cpu_by_view.py (first middleware of both settings) counts Django's CPU per page during the window.
+    server_env = {**env, "LOAD_CPU_BY_VIEW": str(out / f"cpu-{phase}"),
+                  "LOAD_WINDOW_OPEN": str(out / f"{phase}-window-open"),
+                  "LOAD_WINDOW_CLOSED": str(out / f"{phase}-locust.json")}
+    proc, cmd = start_gunicorn(server_env, settings, port, args.workers, args.threads, out, phase)
     sampler = CpuSampler(proc.pid)
     sampler.start()
     users = USERS[kind]
@@ -275,6 +280,7 @@ def run_phase(phase: str, env: dict, out: Path, args, pace_rps: float = 0.0, *, 
         stop(proc)
     record = json.loads((out / f"{phase}-locust.json").read_text())
     record["cpu"] = sampler.between(record["window_start"], record["window_end"])
+    record["cpu_by_view"] = cpu_by_view.collect(out / f"cpu-{phase}")
     record["pace_rps_per_user"] = pace_rps
     record["gunicorn"] = " ".join(c if not c.startswith(str(ROOT)) else os.path.relpath(c, ROOT) for c in cmd)
     return record
@@ -451,6 +457,7 @@ def report(records: dict, check: dict, seeded: dict, args, started: float, code:
     for phase, record in records.items():
         lines.append(f"| {phase} | " + " | ".join(f"{record['cpu'].get(g, 0):.2f}" for g in groups) + " |")
     lines.append("")
+    lines += cpu_by_view_lines(records)
     failures = {k: v for r in records.values() for k, v in r["failures"].items()}
     if failures:
         lines.append("Errors seen: " + "; ".join(f"{k} ({v}×)" for k, v in sorted(failures.items())[:10]))
@@ -544,6 +551,26 @@ def main() -> None:
                                                   "code": code, "pairs": pairs}))
     write_report(records, check, seeded, profile, args, started, code, pairs)
     log(f"raw samples in {os.path.relpath(out, ROOT)}")
+
+
+def cpu_by_view_lines(records: dict) -> list[str]:
+    """Where the app's and the ceiling's CPU went under load, page by page (bench/load/cpu_by_view.py)."""
+    lines = []
+    for phase in ("app", "ceiling"):
+        totals = records.get(phase, {}).get("cpu_by_view")
+        if not totals:
+            continue  # a run from before 2026-11-27 (third session) did not count it
+        requests, seconds = sum(n for n, _s in totals.values()), sum(s for _n, s in totals.values())
+        if not lines:
+            lines += ["Django's CPU per page under load (the thread's CPU time inside the middleware stack, counted in "
+                      "each worker during the window; gunicorn's HTTP work, PostgreSQL and Redis are not in it):", ""]
+        lines += [f"| {phase}: view | requests | share of requests | CPU ms per request | share of CPU |",
+                  "|---|---:|---:|---:|---:|"]
+        for key, (count, cpu) in sorted(totals.items(), key=lambda item: -item[1][1]):
+            lines.append(f"| {key} | {count:,} | {count / requests:.0%} | {cpu / count * 1000:.2f} | "
+                         f"{cpu / seconds:.0%} |")
+        lines += [f"| all | {requests:,} | | {seconds / requests * 1000:.2f} | |", ""]
+    return lines
 
 
 def write_report(records: dict, check: dict, seeded: dict, profile: str, args, started: float, code: str,

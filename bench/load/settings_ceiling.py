@@ -10,3 +10,6 @@ from roils.settings.base import INSTALLED_APPS, VAR_DIR
 INSTALLED_APPS = [*INSTALLED_APPS, "ceiling"]
 ROOT_URLCONF = "ceiling.urls"
 STATIC_ROOT = VAR_DIR / "load" / "staticfiles"
+
+# First, so that it counts the whole middleware stack: Django's CPU per page during the window (cpu_by_view.py).
+MIDDLEWARE = ["cpu_by_view.CPUByView", *MIDDLEWARE]  # noqa: F405

@@ -8,3 +8,6 @@ from roils.settings.base import *  # noqa: F403
 from roils.settings.base import VAR_DIR
 
 STATIC_ROOT = VAR_DIR / "load" / "staticfiles"
+
+# First, so that it counts the whole middleware stack: Django's CPU per page during the window (cpu_by_view.py).
+MIDDLEWARE = ["cpu_by_view.CPUByView", *MIDDLEWARE]  # noqa: F405
