@@ -38,6 +38,7 @@ STEPS = {
     "queue-search": "browse: queue search",
     "event": "browse: event page, seen before (review answers from the fragment cache)",
     "event-first-view": "browse: event page, first view (fragment cache empty)",
+    "event-new": "browse: event page of a new event (not reviewed yet), first view; another new one opened before",
 }
 
 
@@ -56,6 +57,9 @@ def run_step(run: Path, step: str, loops: int) -> None:
         pr.submit_loop(ceiling, "/bench-ceiling/", "warm", rng)
         pr.browse_loop(reviewer, rng)
     event = rng.choice(pr.EVENT_LINK.findall(reviewer.get("/review/").content.decode()))
+    # What a reviewer mostly opens under load: events submitted a moment ago, each for the first time (page 2:
+    # the warm-up above opened events of page 1).
+    new_events = iter(pr.EVENT_LINK.findall(reviewer.get("/review/?status=new&page=2").content.decode()))
 
     def counted(on: bool) -> None:
         subprocess.run(["callgrind_control", "-i", "on" if on else "off", str(os.getpid())], capture_output=True,
@@ -85,6 +89,7 @@ def run_step(run: Path, step: str, loops: int) -> None:
         "queue-search": lambda: reviewer.get("/review/?q=bolus&status=open"),
         "event": lambda: reviewer.get(event),
         "event-first-view": lambda: (caches["fragments"].clear(), reviewer.get(event)),
+        "event-new": lambda: reviewer.get(next(new_events)),  # 25 on the page: enough for the loops
     }
     action = actions[step]
     action()
