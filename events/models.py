@@ -125,9 +125,6 @@ def draft_cutoff(now=None):
 
 
 class DraftQuerySet(models.QuerySet):
-    def live(self, now=None):
-        return self.filter(updated_at__gte=draft_cutoff(now))
-
     def expired(self, now=None):
         return self.filter(updated_at__lt=draft_cutoff(now))
 

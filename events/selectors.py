@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from practices.authcache import ENTRY_SECONDS, tenant_cached
 from practices.models import Coverage, User
 
-from .models import Draft, Event
+from .models import Draft, Event, draft_cutoff
 
 
 def coverages_for_submit(*, user: User) -> QuerySet[Coverage]:
@@ -82,7 +82,9 @@ def draft_for(*, user: User) -> Draft | None:
     """The user's server-side draft, if any and not expired (never for a shared login)."""
     if user.is_shared_login:
         return None
-    draft = Draft.objects.live().filter(user=user).first()
+    draft = Draft.objects.filter(user=user).first()
+    if draft is not None and draft.updated_at < draft_cutoff():
+        return None  # expired: the daily job deletes it (checked here rather than in SQL, which every page pays)
     key = draft.data.get("fields", {}).get("idempotency_key") if draft else None
     if key and Event.objects.filter(idempotency_key__in=_as_uuid(key)).exists():
         return None  # an autosave that lost the race with the submit it belonged to
