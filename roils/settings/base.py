@@ -179,11 +179,11 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- Sessions and security --------------------------------------------------------------------
-SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)  # idle timeout
-# The timeout counts from the last request (refreshed at most once a minute by IdleTimeoutMiddleware).
 # An unfinished report (server copy and browser copy) is deleted this long after its last change: a
 # narrative someone walked away from should not sit on the server, or on a shared console, for ever.
 DRAFT_RETENTION_DAYS = env.int("DRAFT_RETENTION_DAYS", default=30)
+SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)  # idle timeout
+# The timeout counts from the last request (refreshed at most once a minute by IdleTimeoutMiddleware).
 SESSION_ENGINE = "practices.session_store"  # cached_db, read ahead with the sign-in facts
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
