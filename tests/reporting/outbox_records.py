@@ -2,6 +2,8 @@
 
 from contextlib import contextmanager
 
+from kombu import pools as kombu_pools
+
 from practices.choices import PSORole
 from practices.models import PSO, Agreement, User
 from practices.services import FacilityData, participation_submit, pso_membership_set
@@ -85,7 +87,8 @@ def real_broker(url: str):
 
 
 def _drop_pools() -> None:
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
+    # kombu keeps its pools in a process-wide registry keyed by broker URL: closing the app's pool alone left a
+    # closed pool there, which the next use of the same URL got back ("Acquire on closed pool").
+    kombu_pools.reset()
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
