@@ -222,7 +222,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "roils.storage.StaticFilesStorage"  # whitenoise's compressed manifest, URLs kept in memory
     },
 }
 
