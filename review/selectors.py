@@ -173,6 +173,12 @@ def owner_candidates(agreement_id: int, *, user=None) -> QuerySet[User]:
     )
 
 
+def owner_choices(agreement_id: int, *, user) -> list[tuple[int, str]]:
+    """owner_candidates as the (id, name) pairs a choice shows, without building a User per member."""
+    rows = owner_candidates(agreement_id, user=user).values_list("pk", "first_name", "last_name", "username")
+    return [(pk, f"{first} {last}".strip() or username) for pk, first, last, username in rows]
+
+
 def event_page_queryset(queryset: QuerySet[Event], *, with_pso: bool = False) -> QuerySet[Event]:
     """What the event page needs, fetched with a fixed number of queries.
 

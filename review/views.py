@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -30,6 +32,7 @@ from .selectors import (
     duplicate_candidates,
     event_page_queryset,
     facility_breakdown,
+    owner_choices,
     queue_columns,
     similar_events,
     status_counts,
@@ -242,8 +245,9 @@ class EventDetailView(ReviewerMixin, DetailView):
             review_bound="review_form" in overrides,
             review_fragment=event.pk if review is not None else "unreviewed",
             show=show,
-            action_form=overrides.get("action_form") or ActionItemForm(event=event, user=user),
-            transition_form=overrides.get("transition_form") or TransitionForm(event=event, user=user),
+            **self.action_form_context(overrides.get("action_form")),
+            # Only a refused status change has errors to show; the forms themselves are plain HTML.
+            transition_errors=overrides["transition_form"].errors if "transition_form" in overrides else {},
             conflict=overrides.get("conflict"),
             editable=editable,
             buttons=buttons,
@@ -265,6 +269,23 @@ class EventDetailView(ReviewerMixin, DetailView):
             today=timezone.localdate(),
         )
         return self.render_to_response(ctx)
+
+
+    def action_form_context(self, form=None) -> dict:
+        """The "Add an action" form: as posted after a refusal, else the blank one, drawn from the fragment cache.
+
+        The blank form is the same on every event of an agreement while its choice of owners stays the same,
+        so the key names the agreement and those owners, and the form is built only when the cache misses.
+        """
+        if form is not None:
+            return {"action_form": form, "action_bound": True}
+        event, user = self.object, self.request.user
+        owners = owner_choices(event.agreement_id, user=user)
+        return {
+            "action_form": SimpleLazyObject(lambda: ActionItemForm(event=event, user=user)),
+            "action_bound": False,
+            "action_owners": hashlib.blake2b(repr(owners).encode(), digest_size=12).hexdigest(),
+        }
 
 
 class ActionItemCreateView(EventDetailView):

@@ -6,7 +6,7 @@ import io
 import re
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -210,6 +210,7 @@ def test_event_page_query_count_constant(client_for, riverside, physicist, djang
         make_event(agreement=riverside)
     bulk_events(agreement=riverside, count=200)
     cache.clear()
+    caches["fragments"].clear()  # cold, like the baseline: a blank form drawn from the cache skips its own query
     with django_assert_num_queries(baseline):
         client.get(detail(event))
 
@@ -316,6 +317,46 @@ def test_event_page_unreviewed_events_share_the_blank_review_fragment(client_for
     assert "<fieldset disabled>" in client.get(detail(first)).content.decode()
     assert "<fieldset disabled>" not in client.get(detail(make_event(
         agreement=riverside, classification=EventClassification.NEAR_MISS))).content.decode()
+
+
+def test_event_page_blank_action_form_is_drawn_once_per_agreement_and_owners(client_for, riverside, physicist,
+                                                                             monkeypatch):
+    """The "Add an action" form is the same on every event of an agreement; a change of owners is shown at once."""
+    from practices.choices import Role
+    from practices.models import User
+    from practices.services import membership_grant
+    from review import views
+
+    built = []
+
+    class CountedActionItemForm(views.ActionItemForm):
+        def __init__(self, *args, event, **kwargs):
+            built.append(event.pk)
+            super().__init__(*args, event=event, **kwargs)
+
+    monkeypatch.setattr(views, "ActionItemForm", CountedActionItemForm)
+    client = client_for("physicist.riverside")
+    first, second = make_event(agreement=riverside), make_event(agreement=riverside)
+
+    def add_action_form(page):  # without the (per-rendering) CSRF token and the event's own URL
+        section = page[page.index("Add an action"):page.index("</form>", page.index("Add an action"))]
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"|/\d+/', "", section)
+
+    pages = [client.get(detail(e)).content.decode() for e in (first, second)]
+    assert built == [first.pk]  # the second event's form came from the fragment of the first
+    assert add_action_form(pages[0]) == add_action_form(pages[1])
+    assert 'name="owner"' in add_action_form(pages[1]) and str(physicist) in add_action_form(pages[1])
+
+    newcomer = User.objects.create(username="newcomer", first_name="Nia", last_name="Newcomer")
+    membership_grant(by=None, agreement=riverside, user=newcomer, role=Role.REPORTER)
+    page = client.get(detail(second)).content.decode()
+    assert built == [first.pk, second.pk] and "Nia Newcomer" in add_action_form(page)
+
+    response = client.post(reverse("review:actionitem-create", args=[second.pk]), {
+        "action_type": "proc.checklists", "description": "Posted text stays", "owner": "", "due_date": ""})
+    assert "Choose who owns this action." in response.content.decode()
+    assert "Posted text stays" in add_action_form(response.content.decode())
+    assert "Posted text stays" not in add_action_form(client.get(detail(first)).content.decode())
 
 
 def test_event_page_opens_the_sections_its_answers_apply_to(client_for, riverside, physicist):
