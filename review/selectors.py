@@ -174,9 +174,17 @@ def owner_candidates(agreement_id: int, *, user=None) -> QuerySet[User]:
 
 
 def owner_choices(agreement_id: int, *, user) -> list[tuple[int, str]]:
-    """owner_candidates as the (id, name) pairs a choice shows, without building a User per member."""
-    rows = owner_candidates(agreement_id, user=user).values_list("pk", "first_name", "last_name", "username")
-    return [(pk, f"{first} {last}".strip() or username) for pk, first, last, username in rows]
+    """owner_candidates as the (id, name) pairs a choice shows, kept with the user's tenants in the cache.
+
+    Memberships' writes void the cached copy. A member renamed or deactivated meanwhile shows as before for at
+    most ENTRY_SECONDS; a post naming them is checked against the database all the same (ActionItemForm).
+    """
+
+    def compute():
+        rows = owner_candidates(agreement_id, user=user).values_list("pk", "first_name", "last_name", "username")
+        return [(pk, f"{first} {last}".strip() or username) for pk, first, last, username in rows], ENTRY_SECONDS
+
+    return tenant_cached(user.pk, f"owners:{agreement_id}", compute)
 
 
 def event_page_queryset(queryset: QuerySet[Event], *, with_pso: bool = False) -> QuerySet[Event]:
