@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import uuid
 
@@ -73,8 +74,13 @@ class EventCreateView(RoleRequiredMixin, FormView):
             return self.form_invalid(form)
         submitted = receipts.read(self.request)["ids"]
         response = redirect("events:event-done", pk=event.pk)
+        coverage = data["coverage"]
+        # A replayed post returns the event of the first one, which may name another facility: then the
+        # confirmation reads it from the database.
+        shown = receipts.facts(event=event, facility=coverage.facility.name, pso=coverage.pso.name) if (
+            coverage.facility_id == event.facility_id and coverage.agreement_id == event.agreement_id) else None
         receipts.write(response, self.request, ids=submitted if event.pk in submitted else [*submitted, event.pk],
-                       clear=event.pk)
+                       clear=event.pk, shown=shown)
         return response
 
     def form_invalid(self, form):
@@ -152,8 +158,19 @@ class EventDoneView(ScopedViewMixin, DetailView):
 
     def get(self, request, *args, **kwargs):
         self.receipt = receipts.read(request)
-        response = super().get(request, *args, **kwargs)
-        if self.receipt["clear"] == self.object.pk:
+        just_submitted = self.receipt["clear"] == kwargs["pk"]
+        if just_submitted and self.receipt["facts"] is not None:
+            # The page right after a report: what it shows came signed in the receipt (events.receipts).
+            shown = self.receipt["facts"]
+            confirmation = {**shown, "created_at": dt.datetime.fromisoformat(shown["created_at"])}
+            response = self.render_to_response(self.confirmation_context(confirmation, just_submitted=True))
+        else:
+            event = self.object = self.get_object()
+            confirmation = {"reference": event.reference, "facility": event.facility.name,
+                            "pso": event.agreement.pso.name, "created_at": event.created_at,
+                            "anonymous": event.is_anonymous}
+            response = self.render_to_response(self.confirmation_context(confirmation, just_submitted=just_submitted))
+        if just_submitted:
             # One-shot: only the page right after a submit clears the browser's draft, never a later visit.
             receipts.write(response, request, ids=self.receipt["ids"], clear=None)
         return response
@@ -164,10 +181,9 @@ class EventDoneView(ScopedViewMixin, DetailView):
             "reference", "created_at", "is_anonymous", "facility__name", "agreement__pso__name"
         )
 
-    def get_context_data(self, **kwargs):
-        just_submitted = self.receipt["clear"] == self.object.pk
+    def confirmation_context(self, confirmation: dict, *, just_submitted: bool) -> dict:
         config = {"storageKey": draft_storage_key(self.request.user)} if just_submitted else {}
-        return super().get_context_data(config=config, just_submitted=just_submitted, **kwargs)
+        return {"confirmation": confirmation, "config": config, "just_submitted": just_submitted, "view": self}
 
 
 class EventMineView(ScopedViewMixin, ListView):

@@ -42,3 +42,60 @@ def test_tampered_receipt_is_ignored(world):
     done = _submit(client, world)
     client.cookies[receipts.COOKIE] = client.cookies[receipts.COOKIE].value.replace(":", ";", 1)
     assert client.get(done).status_code == 404
+
+
+def test_confirmation_right_after_a_report_reads_no_event_and_shows_the_receipts_facts(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from events.models import Event
+
+    client = Client()
+    client.force_login(world["users"]["reporter.riverside"])
+    done = _submit(client, world)
+    event = Event.objects.select_related("facility", "agreement__pso").get()
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(done)
+    assert not [q["sql"] for q in queries if "events_event" in q["sql"]]
+    assert page.context["just_submitted"]
+    text = page.content.decode()
+    assert event.reference in text and event.facility.name in text and event.agreement.pso.name in text
+    assert "My submissions" in text and "This report is anonymous" not in text
+    later = client.get(done)  # a later visit reads the event through the reporter's scope
+    assert not later.context["just_submitted"] and event.reference in later.content.decode()
+    assert later.content.decode().count(event.facility.name) == text.count(event.facility.name)
+
+
+def test_confirmation_of_a_replayed_post_naming_another_facility_shows_the_first_event(world):
+    from events.models import Event
+
+    client = Client()
+    client.force_login(world["users"]["reporter.riverside"])
+    main, north = world["agreements"]["riverside"].coverages.select_related("facility").order_by("facility__name")
+    first = form_post(main)
+    assert client.post(reverse("events:event-create"), first).status_code == 302
+    replay = client.post(reverse("events:event-create"), {**first, "coverage": str(north.pk)})
+    event = Event.objects.select_related("facility").get()
+    assert replay["Location"] == reverse("events:event-done", args=[event.pk])
+    text = client.get(replay["Location"]).content.decode()
+    assert f"<strong>{event.facility.name}</strong>" in text and f"<strong>{north.facility.name}</strong>" not in text
+
+
+def test_receipt_facts_of_the_wrong_shape_are_ignored(world):
+    from django.http import HttpResponse
+
+    client = Client()
+    client.force_login(world["users"]["general.riverside"])
+    done = _submit(client, world)
+    request = client.get(done).wsgi_request
+    good = {"reference": "RCC-2026-0001", "facility": "Main", "pso": "PSO", "created_at": "2026-01-01T00:00:00+00:00",
+            "anonymous": False}
+    for bad in ({**good, "reference": 1}, {**good, "extra": "x"}, {**good, "anonymous": "no"}, "text"):
+        response = HttpResponse()
+        receipts.write(response, request, ids=[5], clear=5, shown=bad)
+        request.COOKIES[receipts.COOKIE] = response.cookies[receipts.COOKIE].value
+        assert receipts.read(request) == {"ids": [5], "clear": 5, "facts": None}
+    response = HttpResponse()
+    receipts.write(response, request, ids=[5], clear=5, shown=good)
+    request.COOKIES[receipts.COOKIE] = response.cookies[receipts.COOKIE].value
+    assert receipts.read(request)["facts"] == good
