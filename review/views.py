@@ -30,6 +30,7 @@ from .models import ActionItem, Review
 from .selectors import (
     audit_trail,
     duplicate_candidates,
+    duplicate_reference,
     event_page_queryset,
     facility_breakdown,
     owner_choices,
@@ -264,6 +265,7 @@ class EventDetailView(ReviewerMixin, DetailView):
             duplicate_choices=duplicate_candidates(event, user=user).values_list("reference", flat=True)[:50],
             action_items=list(event.action_items.all()),
             status_badge=STATUS_BADGES[event.status],
+            duplicate_of_reference=duplicate_reference(event) if event.status == S.DUPLICATE else "",
             applies={"reached": sorted(rules.REACHED_PATIENT), "dose": sorted(rules.DOSE_RELATED),
                      "near_miss": sorted(rules.NEAR_MISS)},
             today=timezone.localdate(),

@@ -229,6 +229,15 @@ def test_event_page_anonymous_event_never_shows_reporter(client_for, riverside, 
 def test_event_page_named_event_shows_reporter(client_for, riverside, users):
     event = make_event(agreement=riverside, user=users["reporter.riverside"], reporter_name="Sam Rivera")
     assert "Sam Rivera" in client_for("physicist.riverside").get(detail(event)).content.decode()
+    nameless = make_event(agreement=riverside, user=users["reporter.riverside"], reporter_name="")
+    assert str(users["reporter.riverside"]) in client_for("physicist.riverside").get(detail(nameless)).content.decode()
+
+
+def test_event_page_says_who_last_saved_the_review(client_for, riverside, physicist):
+    event = make_event(agreement=riverside)
+    review_save(review=Review(event=event), by=physicist, expected_version=0, data={"title": "Saved once"})
+    page = client_for("director.riverside").get(detail(event)).content.decode()
+    assert f"Last saved by {physicist}" in page
 
 
 def test_event_page_lists_missing_answers_and_regulatory_hint(client_for, riverside, physicist):
