@@ -7,7 +7,7 @@ from collections import Counter
 
 from django.db.models import Q, QuerySet
 
-from practices.authcache import ENTRY_SECONDS, tenant_cached
+from practices.authcache import ENTRY_SECONDS, tenant_cached, user_fact
 from practices.models import Coverage, User
 
 from .models import Draft, Event, draft_cutoff
@@ -69,13 +69,17 @@ def event_confirmation_scope(*, user: User, just_submitted: list[int]) -> QueryS
 
 
 def last_reporter_role(*, user: User) -> str:
-    """The role the user gave on their latest named report, to spare them choosing it again."""
+    """The role the user gave on their latest named report, to spare them choosing it again.
+
+    Kept in the cache with the user's sign-in facts (read ahead with them): event_submit stores each new
+    report's role, so the form does not look it up again on every open.
+    """
     if user.is_shared_login:
         return ""
-    return (
+    return user_fact(user.pk, "last-reporter-role", lambda: (
         Event.objects.filter(submitted_by=user).order_by("-created_at").values_list("reporter_role", flat=True).first()
         or ""
-    )
+    ))
 
 
 def draft_for(*, user: User) -> Draft | None:

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from practices.authcache import user_fact_set
 from practices.models import Agreement, Coverage, Practice, User
 from practices.scoping import user_access
 from practices.services import audit_record
@@ -169,7 +170,7 @@ def event_submit(
         data = EventData.from_mapping(data)
     key = idempotency_key if isinstance(idempotency_key, uuid.UUID) else uuid.UUID(str(idempotency_key))
     try:
-        return _create(by=by, data=data, key=key, now=submitted_at or timezone.now(), notify=notify)
+        event = _create(by=by, data=data, key=key, now=submitted_at or timezone.now(), notify=notify)
     except (IntegrityError, ValidationError, PermissionDenied):
         # The key is unique, so a repeated post (a double click, a resend, or a concurrent post that won the
         # race) fails inside _create and is rolled back whole; it gets the first event, whatever has changed
@@ -178,6 +179,9 @@ def event_submit(
         if existing is None:
             raise
         return existing
+    if submitted_at is None and event.submitted_by_id is not None:  # the user's latest named report
+        user_fact_set(by.pk, "last-reporter-role", event.reporter_role)
+    return event
 
 
 @transaction.atomic

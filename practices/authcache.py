@@ -44,6 +44,13 @@ _prefetched: ContextVar[dict | None] = ContextVar("roils_authcache_prefetched", 
 # Tenant facts worth reading ahead: the access every page needs, and the facilities the Submit Event
 # form and its post both need (the most frequent request by far).
 PREFETCHED_TENANT_FACTS = ("access", "submit-coverages")
+# Facts of the user alone (not of their tenants), kept by the code that writes them: see user_fact.
+PREFETCHED_USER_FACTS = ("last-reporter-role",)
+USER_FACT_SECONDS = 12 * 60 * 60
+
+
+def _user_fact_key(name: str, user_id) -> str:
+    return f"roils:user:{name}:{user_id}"
 
 
 def _get_many(keys: list[str]) -> dict:
@@ -145,7 +152,8 @@ def _device_id(request) -> str:
 
 
 def _user_keys(user_id: str, device_id: str) -> list[str]:
-    keys = [_user_key(user_id), GENERATION_KEY, *(_tenant_key(name, user_id) for name in PREFETCHED_TENANT_FACTS)]
+    keys = [_user_key(user_id), GENERATION_KEY, *(_tenant_key(name, user_id) for name in PREFETCHED_TENANT_FACTS),
+            *(_user_fact_key(name, user_id) for name in PREFETCHED_USER_FACTS)]
     return keys + [_device_key(device_id)] if device_id else keys
 
 
@@ -190,6 +198,35 @@ def cached_device(persistent_id: str, load):
 
 def forget_user(user_id) -> None:
     _drop(_user_key(user_id), _tenant_key("access", user_id))
+
+
+# --- Facts of one user ------------------------------------------------------------------------------
+
+def user_fact(user_id, name: str, compute):
+    """A fact about one user that only their own actions change, from the cache (read ahead), else computed.
+
+    The code that changes the fact stores the new value with user_fact_set; entries expire after
+    USER_FACT_SECONDS, so a change made without it is served at most that long.
+    """
+    key = _user_fact_key(name, user_id)
+    entry = _get_many([key]).get(key)
+    if entry is not None:
+        return entry[0]  # wrapped, so that a falsy value is still a hit
+    value = compute()
+    cache.set(key, (value,), USER_FACT_SECONDS)
+    _remember(key, (value,))
+    return value
+
+
+def user_fact_set(user_id, name: str, value) -> None:
+    """A user's fact changed: the old value goes now, the new one is stored once the transaction commits.
+
+    Until then a read computes it afresh, and a value that is rolled back is never stored.
+    """
+    key = _user_fact_key(name, user_id)
+    _forget_prefetched()
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.set(key, (value,), USER_FACT_SECONDS), robust=True)
 
 
 # --- The tenants -------------------------------------------------------------------------------------

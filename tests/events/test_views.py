@@ -326,3 +326,24 @@ def test_event_mine_paginates(client_for, coverages, users):
     client = client_for("reporter.riverside")
     assert len(client.get(MINE).context["events"]) == 20
     assert len(client.get(MINE + "?page=2").context["events"]) == 1
+
+
+def test_event_create_form_role_of_the_last_report_comes_from_the_cache(client_for, coverages,
+                                                                        django_capture_on_commit_callbacks):
+    """The role given on the last named report is kept with the sign-in facts: the next form does not look it up."""
+    client = client_for("reporter.riverside")
+    role_lookup = 'SELECT "events_event"."reporter_role"'
+    with CaptureQueriesContext(connection) as first:
+        client.get(CREATE)
+    assert any(role_lookup in q["sql"] for q in first)  # nothing kept yet: read from the events once
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(CREATE, _payload(coverages["Main Campus"], reporter_role="dosimetrist")).status_code == 302
+    with CaptureQueriesContext(connection) as second:
+        html = client.get(CREATE).content.decode()
+    assert not any(role_lookup in q["sql"] for q in second)
+    assert '<option value="dosimetrist" selected>' in html
+    anonymous = _payload(coverages["Main Campus"], reporter_role="nurse", stay_anonymous="on")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(CREATE, anonymous).status_code == 302
+    assert Event.objects.filter(is_anonymous=True, reporter_role="nurse").exists()
+    assert '<option value="dosimetrist" selected>' in client.get(CREATE).content.decode()  # not from an anonymous one
