@@ -224,8 +224,9 @@ def user_fact_set(user_id, name: str, value) -> None:
     Until then a read computes it afresh, and a value that is rolled back is never stored.
     """
     key = _user_fact_key(name, user_id)
-    _forget_prefetched()
-    cache.delete(key)
+    if transaction.get_connection().in_atomic_block:  # else the write is committed and the set below runs now
+        _forget_prefetched()
+        cache.delete(key)
     transaction.on_commit(lambda: cache.set(key, (value,), USER_FACT_SECONDS), robust=True)
 
 

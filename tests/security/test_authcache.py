@@ -230,3 +230,28 @@ def test_write_within_a_request_voids_the_read_ahead(world):
         assert cached_user(user.pk, lambda pk: type(user).objects.get(pk=pk)).username == "physicist.riverside"
     finally:
         _prefetched.reset(token)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_user_fact_set_outside_a_transaction_is_kept_at_once(world):
+    from practices.authcache import user_fact, user_fact_set
+
+    user = world["users"]["reporter.riverside"]
+    assert user_fact(user.pk, "last-reporter-role", lambda: "computed") == "computed"
+    user_fact_set(user.pk, "last-reporter-role", "dosimetrist")
+    assert user_fact(user.pk, "last-reporter-role", lambda: pytest.fail("kept, not computed")) == "dosimetrist"
+
+
+def test_user_fact_set_in_a_transaction_drops_the_old_value_and_keeps_the_new_on_commit(
+        world, django_capture_on_commit_callbacks):
+    from practices.authcache import user_fact, user_fact_set
+
+    user = world["users"]["reporter.riverside"]
+    assert user_fact(user.pk, "last-reporter-role", lambda: "") == ""  # a falsy value is kept too
+    assert user_fact(user.pk, "last-reporter-role", lambda: pytest.fail("kept, not computed")) == ""
+    with django_capture_on_commit_callbacks() as callbacks:
+        user_fact_set(user.pk, "last-reporter-role", "nurse")
+        assert user_fact(user.pk, "last-reporter-role", lambda: "from the database") == "from the database"
+    for callback in callbacks:  # the commit
+        callback()
+    assert user_fact(user.pk, "last-reporter-role", lambda: pytest.fail("kept, not computed")) == "nurse"
