@@ -224,6 +224,8 @@ def user_fact_set(user_id, name: str, value) -> None:
     Until then a read computes it afresh, and a value that is rolled back is never stored.
     """
     key = _user_fact_key(name, user_id)
+    if prefetched(key) == (value,):  # kept already, as read ahead for this request (a role given again)
+        return
     if transaction.get_connection().in_atomic_block:  # else the write is committed and the set below runs now
         _forget_prefetched()
         cache.delete(key)

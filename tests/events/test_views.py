@@ -347,3 +347,17 @@ def test_event_create_form_role_of_the_last_report_comes_from_the_cache(client_f
         assert client.post(CREATE, anonymous).status_code == 302
     assert Event.objects.filter(is_anonymous=True, reporter_role="nurse").exists()
     assert '<option value="dosimetrist" selected>' in client.get(CREATE).content.decode()  # not from an anonymous one
+
+
+def test_event_create_same_role_again_writes_nothing_more_to_the_cache(client_for, coverages,
+                                                                        django_capture_on_commit_callbacks):
+    """The role read ahead with the sign-in facts is already the one given: no cache write for it."""
+    client = client_for("reporter.riverside")
+    client.get(CREATE)  # the sign-in hint cookie, so the next requests read the user's facts ahead
+    stored = []
+    for role in ("dosimetrist", "dosimetrist", "nurse"):
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            assert client.post(CREATE, _payload(coverages["Main Campus"], reporter_role=role)).status_code == 302
+        stored.append([c.__qualname__.split(".")[0] for c in callbacks].count("user_fact_set"))
+    assert stored == [1, 0, 1]
+    assert '<option value="nurse" selected>' in client.get(CREATE).content.decode()
