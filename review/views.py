@@ -272,7 +272,6 @@ class EventDetailView(ReviewerMixin, DetailView):
         )
         return self.render_to_response(ctx)
 
-
     def action_form_context(self, form=None) -> dict:
         """The "Add an action" form: as posted after a refusal, else the blank one, drawn from the fragment cache.
 
