@@ -162,14 +162,11 @@ class EventDoneView(ScopedViewMixin, DetailView):
         if just_submitted and self.receipt["facts"] is not None:
             # The page right after a report: what it shows came signed in the receipt (events.receipts).
             shown = self.receipt["facts"]
-            confirmation = {**shown, "created_at": dt.datetime.fromisoformat(shown["created_at"])}
-            response = self.render_to_response(self.confirmation_context(confirmation, just_submitted=True))
         else:
             event = self.object = self.get_object()
-            confirmation = {"reference": event.reference, "facility": event.facility.name,
-                            "pso": event.agreement.pso.name, "created_at": event.created_at,
-                            "anonymous": event.is_anonymous}
-            response = self.render_to_response(self.confirmation_context(confirmation, just_submitted=just_submitted))
+            shown = receipts.facts(event=event, facility=event.facility.name, pso=event.agreement.pso.name)
+        confirmation = {**shown, "created_at": dt.datetime.fromisoformat(shown["created_at"])}
+        response = self.render_to_response(self.confirmation_context(confirmation, just_submitted=just_submitted))
         if just_submitted:
             # One-shot: only the page right after a submit clears the browser's draft, never a later visit.
             receipts.write(response, request, ids=self.receipt["ids"], clear=None)
