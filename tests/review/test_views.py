@@ -292,18 +292,25 @@ def test_event_page_review_fields_follow_every_change_despite_the_fragment_cache
     assert bad.status_code == 200 and 'value="Typed but refused"' in bad.content.decode()
 
 
-def test_event_page_unreviewed_events_share_the_blank_review_fragment(client_for, riverside, physicist, monkeypatch):
-    """New events (no review yet) show the same blank form per classification and status: drawn once, not per event."""
+def _count_builds(monkeypatch, form_name: str) -> list[int]:
+    """The ids of the events the event page builds `form_name` for (a form drawn from the cache is not built)."""
     from review import views
 
     built = []
+    form_class = getattr(views, form_name)
 
-    class CountedReviewForm(views.ReviewForm):
+    class Counted(form_class):
         def __init__(self, *args, event, **kwargs):
             built.append(event.pk)
             super().__init__(*args, event=event, **kwargs)
 
-    monkeypatch.setattr(views, "ReviewForm", CountedReviewForm)
+    monkeypatch.setattr(views, form_name, Counted)
+    return built
+
+
+def test_event_page_unreviewed_events_share_the_blank_review_fragment(client_for, riverside, physicist, monkeypatch):
+    """New events (no review yet) show the same blank form per classification and status: drawn once, not per event."""
+    built = _count_builds(monkeypatch, "ReviewForm")
     client = client_for("physicist.riverside")
     first, second, other = (make_event(agreement=riverside, classification=c) for c in (
         EventClassification.NEAR_MISS, EventClassification.NEAR_MISS, EventClassification.UNSAFE_CONDITION))
@@ -334,16 +341,7 @@ def test_event_page_blank_action_form_is_drawn_once_per_agreement_and_owners(cli
     from practices.choices import Role
     from practices.models import User
     from practices.services import membership_grant
-    from review import views
-
-    built = []
-
-    class CountedActionItemForm(views.ActionItemForm):
-        def __init__(self, *args, event, **kwargs):
-            built.append(event.pk)
-            super().__init__(*args, event=event, **kwargs)
-
-    monkeypatch.setattr(views, "ActionItemForm", CountedActionItemForm)
+    built = _count_builds(monkeypatch, "ActionItemForm")
     client = client_for("physicist.riverside")
     first, second = make_event(agreement=riverside), make_event(agreement=riverside)
 
