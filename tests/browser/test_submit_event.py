@@ -89,7 +89,8 @@ def test_submit_event_reporter_riverside_typical_report(page, live_server, world
     assert event.submitted_by.username == "reporter.riverside" and event.reporter_name == "Sam Rivera"
     assert (event.age_range, event.patient_sex) == ("60_69", "female")
     assert not Draft.objects.exists()
-    assert page.evaluate("() => localStorage.length") == 0
+    # The confirmation's deferred script drops the browser's draft; the heading can be visible just before it runs.
+    page.wait_for_function("() => localStorage.length === 0", timeout=5_000)
     _report(capsys, "required questions", required=required, prefilled_date=prefilled,
             to_answer=required - int(prefilled))
     _report(capsys, "minimal report (required answers + submit)", clicks=required_clicks + 1,
