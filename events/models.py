@@ -73,6 +73,9 @@ class Event(models.Model):
         indexes = [
             models.Index(fields=["agreement", "status", "-created_at"]),
             models.Index(fields=["agreement", "facility", "-created_at"]),
+            # The notification sweep's rows, a handful at any time, found without reading the rest.
+            models.Index(fields=["created_at"], condition=models.Q(notified_at__isnull=True),
+                         name="event_not_yet_notified"),
         ]
 
     def __str__(self):

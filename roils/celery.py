@@ -23,6 +23,9 @@ def _drop_broken_connections(**kwargs):
     if not getattr(kwargs.get("task").request, "is_eager", False):
         close_old_connections()
 
+# How often reviewers' emails about new events go out: they hear of an event within this many seconds.
+NOTIFY_EVERY_SECONDS = 10
+
 # Every periodic job, in one place.
 app.conf.beat_schedule = {
     "reporting-sweep-outbox": {
@@ -31,7 +34,9 @@ app.conf.beat_schedule = {
     },
     "events-notify-sweep": {
         "task": "events.tasks.event_notify_sweep_task",
-        "schedule": 300.0,
+        "schedule": float(NOTIFY_EVERY_SECONDS),
+        # A sweep still queued when the next is due is dropped: the next one covers the same events.
+        "options": {"expires": float(NOTIFY_EVERY_SECONDS)},
     },
     "events-expire-drafts": {
         "task": "events.tasks.drafts_expire_task",

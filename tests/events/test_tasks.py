@@ -53,25 +53,54 @@ def _reset_pool():
     app.amqp._producer_pool = None
 
 
-def test_event_submit_with_broker_down_still_saves_the_event(users, coverages, broker_down, caplog,
-                                                             django_capture_on_commit_callbacks):
+def test_event_submit_with_a_broker_makes_no_broker_round_trip(users, coverages, broker_down,
+                                                               django_capture_on_commit_callbacks):
+    """With a broker (here one where nothing listens), a report publishes nothing: beat's sweep emails reviewers."""
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         event = build_event(agreement=coverages["Main Campus"].agreement, user=users["reporter.riverside"])
-    assert [c.__qualname__.split(".")[0] for c in callbacks] == ["_create", "user_fact_set"]  # publish, last role
-    assert any("on_commit" in r.getMessage() for r in caplog.records)  # the publish really failed, and was caught
+    assert [c.__qualname__.split(".")[0] for c in callbacks] == ["user_fact_set"]  # the last role, no publish
     event.refresh_from_db()
-    assert Event.objects.filter(pk=event.pk).exists()
-    assert event.notified_at is None  # a later sweep or retry can still notify
-    assert mail.outbox == []
+    assert event.notified_at is None and mail.outbox == []
+    assert event_notify_sweep_task() == 1  # what beat runs, called in-process: the broker is down
+    assert len(mail.outbox) == 1 and event.reference in mail.outbox[0].subject
 
 
-def test_event_notify_sweep_task_delivers_missed_notifications_once(users, coverages):
+def test_event_submit_without_a_broker_emails_after_commit(users, coverages, django_capture_on_commit_callbacks):
+    """The embedded default has no broker and so no beat: the request itself emails reviewers once saved."""
+    with django_capture_on_commit_callbacks(execute=True):
+        event = build_event(agreement=coverages["Main Campus"].agreement, user=users["reporter.riverside"])
+    assert len(mail.outbox) == 1 and event.reference in mail.outbox[0].subject
+    assert event_notify_sweep_task.delay().get() == 0  # already notified: the sweep sends nothing more
+
+
+def test_event_notify_sweep_task_emails_each_new_event_once(users, coverages):
     agreement, reporter = coverages["Main Campus"].agreement, users["reporter.riverside"]
-    missed = build_event(agreement=agreement, user=reporter)  # on-commit delivery never ran: as if Redis was down
-    just_now = build_event(agreement=agreement, user=reporter)
-    Event.objects.filter(pk=missed.pk).update(created_at=timezone.now() - dt.timedelta(minutes=10))
-    assert event_notify_sweep_task.delay().get() == 1
-    assert len(mail.outbox) == 1 and missed.reference in mail.outbox[0].subject
+    first, second = (build_event(agreement=agreement, user=reporter) for _ in range(2))
+    stale = build_event(agreement=agreement, user=reporter)
+    Event.objects.filter(pk=stale.pk).update(created_at=timezone.now() - dt.timedelta(days=3))
+    assert event_notify_sweep_task.delay().get() == 2
+    subjects = sorted(m.subject for m in mail.outbox)
+    assert subjects == sorted(f"New event {e.reference} to review" for e in (first, second))
     assert event_notify_sweep_task.delay().get() == 0
-    just_now.refresh_from_db()
-    assert just_now.notified_at is None
+    assert len(mail.outbox) == 2
+    stale.refresh_from_db()
+    assert stale.notified_at is None  # days old: reviewers find it in the queue, not in a late email
+
+
+def test_event_notify_sweep_task_with_the_mail_server_down_keeps_events_for_the_next_sweep(users, coverages,
+                                                                                            settings):
+    event = build_event(agreement=coverages["Main Campus"].agreement, user=users["reporter.riverside"])
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 1  # nothing listens there
+    assert event_notify_sweep_task.delay().get() == 0
+    event.refresh_from_db()
+    assert event.notified_at is None
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"  # the mail server is back
+    assert event_notify_sweep_task.delay().get() == 1
+    assert len(mail.outbox) == 1
+
+
+def test_event_notify_sweep_runs_every_few_seconds_and_never_piles_up():
+    entry = app.conf.beat_schedule["events-notify-sweep"]
+    assert entry["task"] == event_notify_sweep_task.name
+    assert entry["schedule"] <= 15 and entry["options"]["expires"] <= entry["schedule"]
