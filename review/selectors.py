@@ -101,13 +101,17 @@ def queue_search(queryset: QuerySet[Event], text: str) -> QuerySet[Event]:
     from django.contrib.postgres.search import SearchQuery, SearchRank
 
     query = SearchQuery(text, config=FTS_CONFIG, search_type="websearch")
-    # Two subqueries, one per table, so each can use its own GIN index.
-    in_narrative = Event.objects.alias(v=StoredNarrativeVector()).filter(v=query).values("pk")
+    # Narratives are matched on the rows the queue's scope already selects (one agreement's, by an index), from
+    # the stored vector: a subquery over the whole table read every tenant's events, a million at PSO scale.
+    # Review notes have no stored vector, so their own GIN index finds the few that match.
     in_review = Review.objects.annotate(v=review_vector()).filter(v=query).values("event_id")
     rank = SearchRank(StoredNarrativeVector(), query) + Coalesce(
         SearchRank(_review_vector_via_event(), query), 0.0
     )
-    return queryset.filter(by_reference | Q(pk__in=in_narrative) | Q(pk__in=in_review)).annotate(rank=rank)
+    return (
+        queryset.alias(narrative_vector=StoredNarrativeVector())
+        .filter(by_reference | Q(narrative_vector=query) | Q(pk__in=in_review)).annotate(rank=rank)
+    )
 
 
 def _review_vector_via_event():
