@@ -37,12 +37,12 @@ def review_link(event_id: int) -> str:
 def notify_reviewers(event_id: int) -> int:
     """Email the agreement's active full-access users a link to a new event, once (no narrative).
 
-    Returns how many were emailed; 0 when the event is gone or already notified. The row lock makes a
-    second concurrent call wait, then find it notified.
+    Returns how many were emailed; 0 when the event is gone, already notified, or being notified by another
+    worker at this moment (its row is locked; should that attempt fail, the next sweep finds the event again).
     """
     with transaction.atomic():
         event = (
-            Event.objects.select_for_update(of=("self",)).select_related("agreement__practice")
+            Event.objects.select_for_update(of=("self",), skip_locked=True).select_related("agreement__practice")
             .filter(pk=event_id, notified_at__isnull=True).first()
         )
         if event is None:

@@ -1,9 +1,11 @@
 """The notification task: link only, once, and never in the way of the report when the broker is down."""
 
 import datetime as dt
+import threading
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.utils import timezone
 
 from events.models import Event
@@ -104,3 +106,30 @@ def test_event_notify_sweep_runs_every_few_seconds_and_never_piles_up():
     entry = app.conf.beat_schedule["events-notify-sweep"]
     assert entry["task"] == event_notify_sweep_task.name
     assert entry["schedule"] <= 15 and entry["options"]["expires"] <= entry["schedule"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_event_notify_sweeps_running_at_once_email_each_event_once(users, coverages):
+    """A sweep that overruns its interval meets the next one: each event is still emailed exactly once."""
+    agreement, reporter = coverages["Main Campus"].agreement, users["reporter.riverside"]
+    events = [build_event(agreement=agreement, user=reporter, notify=False) for _ in range(8)]
+    Event.objects.filter(pk__in=[e.pk for e in events]).update(notified_at=None)
+    barrier, results, errors = threading.Barrier(3), [], []
+
+    def sweep():
+        try:
+            barrier.wait()
+            results.append(event_notify_sweep_task())
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sweep) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and sum(results) == len(events)
+    assert sorted(m.subject for m in mail.outbox) == sorted(f"New event {e.reference} to review" for e in events)
+    assert not Event.objects.filter(notified_at__isnull=True).exists()
