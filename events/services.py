@@ -222,7 +222,8 @@ def _create(*, by: User, data: EventData, key: uuid.UUID, now: dt.datetime, noti
         Draft.objects.filter(user=by).delete()
     if notify and current_app.conf.task_always_eager:
         # Reviewers are emailed by a beat job (events.tasks.event_notify_sweep_task). Without a broker (the
-        # embedded default) there is no beat, so the email is sent here, in-process, once the event is saved.
+        # embedded default) there is no beat, so the email is sent here, in-process, once the event is saved;
+        # robust: a mail failure never fails the saved report (the event stays unnotified, not lost).
         from .tasks import event_notify_task
 
         transaction.on_commit(lambda: event_notify_task.delay(event.pk), robust=True)
