@@ -132,6 +132,31 @@ def test_rate_limit_login_per_address_answers_429(client, world, controls_on):
     assert "Too many requests" in _login(client, "nobody", "x").content.decode()
 
 
+def test_rate_limit_login_per_account_across_addresses(client, world, controls_on):
+    # Every guess from a new address: django-axes (per username and address) never locks out, this limit does.
+    statuses = [_login(client, "physicist.riverside", f"guess-{i}", REMOTE_ADDR=f"10.0.0.{i + 1}").status_code
+                for i in range(45)]
+    assert statuses[:20] == [200] * 20 and 429 in statuses
+    # Other accounts are not held back by it.
+    assert _login(client, "reporter.riverside", "x", REMOTE_ADDR="10.0.1.2").status_code == 200
+
+
+def test_rate_limit_login_counts_an_account_as_the_sign_in_form_reads_it():
+    from django.test import RequestFactory
+
+    from practices.views import _sign_in_account
+
+    spellings = ["physicist.riverside", " physicist.riverside ", "\uff50hysicist.riverside"]  # fullwidth p: NFKC
+    keys = {_sign_in_account("login", RequestFactory().post("/", {"username": name})) for name in spellings}
+    assert keys == {"physicist.riverside"}
+
+
+def test_rate_limit_password_reset_per_account_across_addresses(client, world, controls_on):
+    statuses = [client.post(reverse("password_reset"), {"email": "someone@x.example"},
+                            REMOTE_ADDR=f"10.0.2.{i + 1}").status_code for i in range(8)]
+    assert statuses[:5] == [302] * 5 and statuses[-1] == 429
+
+
 def test_rate_limit_password_reset_per_address(client, world, controls_on):
     statuses = [client.post(reverse("password_reset"), {"email": f"a{i}@x.example"}).status_code for i in range(8)]
     assert statuses[:5] == [302] * 5 and statuses[-1] == 429
