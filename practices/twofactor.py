@@ -29,7 +29,9 @@ TWO_FACTOR_PATHS = ("/accounts/2fa/", "/accounts/logout/", "/static/")
 
 
 def requires_two_factor(user) -> bool:
-    """Full-access users, PSO staff and PSO analysts must use a second factor."""
+    """Full-access users, PSO staff, PSO analysts and accounts that can use Django's admin must use a second factor."""
+    if user.is_staff or user.is_superuser:
+        return True
     access = user_access(user)
     return Role.FULL_ACCESS in access.roles.values() or access.is_pso_staff or access.is_pso_analyst
 

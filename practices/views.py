@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import NoReverseMatch, reverse
 from django.utils.decorators import method_decorator
 from django.views import View
-from django.views.generic import DetailView, FormView, ListView, TemplateView
+from django.views.generic import DetailView, FormView, ListView, RedirectView, TemplateView
 from django_ratelimit.decorators import ratelimit
 
 from . import services
@@ -89,6 +89,14 @@ class LoginView(auth_views.LoginView):
                                        user__username=username, is_active=True).values_list("agreement_id",
                                                                                             flat=True)))
         return super().form_invalid(form)
+
+
+class AdminLoginRedirectView(RedirectView):
+    """Django admin's sign-in page sends to the one sign-in form: rate limits, lockout, two-factor, access log."""
+
+    pattern_name = "login"
+    query_string = True
+    scoping_exempt = "public: a redirect to the sign-in page"
 
 
 @method_decorator(ratelimit(key="ip", rate="5/m", method="POST", block=True), name="post")

@@ -20,5 +20,6 @@ urlpatterns = [
     path("events/", include("events.urls")),
     path("review/", include("review.urls")),
     path("reporting/", include("reporting.urls")),
+    path("admin/login/", practice_views.AdminLoginRedirectView.as_view(), name="admin-login"),
     path("admin/", admin.site.urls),
 ]

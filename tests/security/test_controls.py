@@ -26,6 +26,11 @@ def _code():
     return pyotp.TOTP(DEMO_TOTP_SECRET).now()
 
 
+def _demo_key():
+    """The demo secret as django-otp stores a TOTP key (hex)."""
+    return base64.b32decode(DEMO_TOTP_SECRET).hex()
+
+
 def _login(client, username, password, otp=None, **extra):
     data = {"username": username, "password": password}
     if otp is not None:
@@ -46,6 +51,26 @@ def test_login_two_factor_role_with_code_signs_in_verified(client, world, passwo
     response = _login(client, username, password, otp=_code())
     assert response.status_code == 302
     assert client.get(reverse("practices:profile")).status_code == 200
+
+
+def test_admin_accounts_need_two_factor(client, world, password, controls_on):
+    from practices.models import User
+
+    admin = User.objects.create_superuser("root.admin", "root@x.example", password)
+    client.force_login(admin)  # as if signed in without a code
+    response = client.get("/admin/")
+    assert response.status_code == 302 and response["Location"].startswith(reverse("two-factor-setup"))
+    TOTPDevice.objects.create(user=admin, name="Authenticator", confirmed=True, key=_demo_key())
+    client.logout()
+    assert "Enter the 6-digit code" in _login(client, "root.admin", password).content.decode()
+    assert _login(client, "root.admin", password, otp=_code()).status_code == 302
+    assert client.get("/admin/").status_code == 200
+
+
+def test_admin_sign_in_page_is_the_sign_in_form(client, world):
+    response = client.get("/admin/", follow=True)
+    assert response.redirect_chain[-1][0] == reverse("login") + "?next=%2Fadmin%2F"
+    assert 'name="otp_token"' in response.content.decode()
 
 
 def test_login_wrong_code_refused_with_clear_message(client, world, password, controls_on):

@@ -33,7 +33,7 @@ from practices.services import (
 MARKERS = ["quokkamark", "wombatmark", "numbatmark", "bilbymark", "dingomark", "possummark"]
 PUBLIC_URL_NAMES = {
     "login", "logout", "password_reset", "password_reset_done", "password_reset_confirm",
-    "password_reset_complete", "practices:join", "practices:invitation-accept",
+    "password_reset_complete", "practices:join", "practices:invitation-accept", "admin-login",
 }
 
 
