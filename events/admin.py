@@ -2,7 +2,27 @@
 
 from django.contrib import admin
 
+from practices.services import access_log_record
+
 from .models import Event, EventTechnique, ReferenceCounter
+
+
+class AccessLoggedEventAdmin:
+    """A superuser who opens an event, or what belongs to one, is in that agreement's access log like a reviewer.
+
+    `event_field` names the object's event ("" when the object is the event).
+    """
+
+    event_field = ""
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        obj = (getattr(response, "context_data", None) or {}).get("original")
+        if request.method == "GET" and response.status_code == 200 and obj is not None:
+            event = getattr(obj, self.event_field) if self.event_field else obj
+            access_log_record(request=request, action="view", user=request.user, agreement_ids=[event.agreement_id],
+                              obj=event, label=f"{event.reference} (admin)")
+        return response
 
 
 class SuperuserOnlyAdmin(admin.ModelAdmin):
@@ -35,7 +55,7 @@ class EventTechniqueInline(admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(SuperuserOnlyAdmin):
+class EventAdmin(AccessLoggedEventAdmin, SuperuserOnlyAdmin):
     list_display = ["reference", "agreement", "facility", "classification", "status", "is_anonymous", "created_at"]
     list_filter = ["status", "classification", "is_anonymous"]
     list_select_related = ["agreement__practice", "agreement__pso", "facility"]

@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 
+from events.admin import AccessLoggedEventAdmin
+
 from .models import ActionItem, Reminder, Review
 
 
@@ -25,7 +27,9 @@ class SuperuserOnly(admin.ModelAdmin):
 
 
 @admin.register(Review)
-class ReviewAdmin(SuperuserOnly):
+class ReviewAdmin(AccessLoggedEventAdmin, SuperuserOnly):
+    event_field = "event"
+
     list_display = ("event", "title", "harm", "medical_severity", "lock_version", "updated_at")
     list_select_related = ("event",)
     search_fields = ("event__reference", "title")
@@ -34,7 +38,9 @@ class ReviewAdmin(SuperuserOnly):
 
 
 @admin.register(ActionItem)
-class ActionItemAdmin(SuperuserOnly):
+class ActionItemAdmin(AccessLoggedEventAdmin, SuperuserOnly):
+    event_field = "event"
+
     list_display = ("event", "number", "action_type", "owner", "due_date", "status")
     list_filter = ("status",)
     list_select_related = ("event", "owner")
@@ -42,7 +48,9 @@ class ActionItemAdmin(SuperuserOnly):
 
 
 @admin.register(Reminder)
-class ReminderAdmin(SuperuserOnly):
+class ReminderAdmin(AccessLoggedEventAdmin, SuperuserOnly):
+    event_field = "event"
+
     list_display = ("event", "sent_at", "recipients")
     list_select_related = ("event",)
     raw_id_fields = ("event",)
