@@ -40,11 +40,11 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from foundation.taxonomy.review import CONTRIBUTING_FACTORS, aapm_category  # noqa: E402
 from practices.demo import seed_world  # noqa: E402
 from reporting.keys import pseudonym  # noqa: E402
 from reporting.models import StoreRecord, Submission  # noqa: E402
 from reporting.rollups import LIST_DIMENSIONS, SINGLE_DIMENSIONS  # noqa: E402
-from review.choices import CONTRIBUTING_FACTORS, aapm_category  # noqa: E402
 
 STORE = "reporting_storerecord"
 

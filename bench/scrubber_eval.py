@@ -1,4 +1,4 @@
-"""Evaluate roils.scrubber on the synthetic corpus: recall per identifier kind, false positives on
+"""Evaluate foundation.scrubber on the synthetic corpus: recall per identifier kind, false positives on
 clean narratives, and speed.
 
     python bench/scrubber_eval.py
@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from roils.scrubber import KINDS, find_identifiers, scrub  # noqa: E402
+from foundation.scrubber import KINDS, find_identifiers, scrub  # noqa: E402
 from tests.scrubber.corpus import CLEAN, CLINICAL_FACTS, PLANTED  # noqa: E402
 
 

@@ -9,9 +9,16 @@ import uuid
 from django.db import transaction
 from django.utils import timezone
 
+from foundation.taxonomy.events import (
+    AgeRange,
+    EventClassification,
+    PatientSex,
+    ReporterRole,
+    TreatmentTechnique,
+    WorkflowStep,
+)
 from practices.models import Coverage
 
-from .choices import AgeRange, EventClassification, PatientSex, ReporterRole, TreatmentTechnique, WorkflowStep
 from .models import Event
 from .services import event_submit
 

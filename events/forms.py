@@ -9,12 +9,9 @@ import uuid
 from django import forms
 from django.utils import timezone
 
-from practices.models import Coverage
-from practices.scoping import user_access
-from roils.formfields import ChoiceField, MultipleChoiceField
-from roils.scrubber import KINDS, find_identifiers
-
-from .choices import (
+from foundation.formfields import ChoiceField, MultipleChoiceField
+from foundation.scrubber import KINDS, find_identifiers
+from foundation.taxonomy.events import (
     CLASSIFICATION_HELP,
     AgeRange,
     EventClassification,
@@ -24,6 +21,9 @@ from .choices import (
     WorkflowStep,
     active_choices,
 )
+from practices.models import Coverage
+from practices.scoping import user_access
+
 from .models import NARRATIVE_MAX_LENGTH
 from .rendering import FAST_RENDERER
 from .selectors import coverage_labels, last_reporter_role, submit_coverages

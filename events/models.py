@@ -7,10 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from practices.models import Agreement, Facility, Practice
-from practices.scoping import ScopedQuerySet
-
-from .choices import (
+from foundation.taxonomy.events import (
     REPORTER_STATUS,
     AgeRange,
     EventClassification,
@@ -20,6 +17,8 @@ from .choices import (
     TreatmentTechnique,
     WorkflowStep,
 )
+from practices.models import Agreement, Facility, Practice
+from practices.scoping import ScopedQuerySet
 
 NARRATIVE_MAX_LENGTH = 4000
 

@@ -12,12 +12,19 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from foundation.taxonomy.events import (
+    AgeRange,
+    EventClassification,
+    PatientSex,
+    ReporterRole,
+    TreatmentTechnique,
+    WorkflowStep,
+)
 from practices.authcache import user_fact_set
 from practices.models import Agreement, Coverage, Practice, User
 from practices.scoping import user_access
 from practices.services import audit_record
 
-from .choices import AgeRange, EventClassification, PatientSex, ReporterRole, TreatmentTechnique, WorkflowStep
 from .models import NARRATIVE_MAX_LENGTH, Draft, Event, EventTechnique, ReferenceCounter
 
 # Drafts hold form fields only; anything else a client sends is dropped.

@@ -19,8 +19,8 @@ from django.views import View
 from django.views.generic import DetailView, FormView, ListView
 from django_ratelimit.decorators import ratelimit
 
+from foundation.scrubber import find_identifiers
 from practices.scoping import RoleRequiredMixin, ScopedViewMixin
-from roils.scrubber import find_identifiers
 
 from . import receipts
 from .forms import OLD_EVENT_YEARS, EventForm, describe_findings, years_ago

@@ -5,7 +5,7 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.forms import formset_factory
 
-from roils.formfields import ModelChoiceField, ModelMultipleChoiceField
+from foundation.formfields import ModelChoiceField, ModelMultipleChoiceField
 
 from .choices import US_STATES, AgreementState, PSORole, Role
 from .models import PSO, Facility, Practice, validate_zip

@@ -384,7 +384,7 @@ def invitation_accept(*, token: str, password: str) -> User:
 
 
 def client_ip(request) -> str | None:
-    """The client address (REMOTE_ADDR, which roils.proxy takes from X-Forwarded-For behind a proxy)."""
+    """The client address (REMOTE_ADDR, which foundation.proxy takes from X-Forwarded-For behind a proxy)."""
     return request.META.get("REMOTE_ADDR") or None
 
 

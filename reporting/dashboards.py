@@ -14,10 +14,8 @@ from django.db.models import Q, QuerySet, Sum
 from django.db.models.fields import TextField
 from django.db.models.functions import Cast
 
-from events.choices import EventClassification, TreatmentTechnique, WorkflowStep
-from practices.models import PSO, Agreement, Coverage
-from practices.scoping import user_access
-from review.choices import (
+from foundation.taxonomy.events import EventClassification, TreatmentTechnique, WorkflowStep
+from foundation.taxonomy.review import (
     CONTRIBUTING_FACTORS,
     DOSIMETRIC_SEVERITY,
     MEDICAL_SEVERITY,
@@ -27,7 +25,9 @@ from review.choices import (
     ProblemType,
     aapm_category,
 )
-from review.choices import choices as tree_choices
+from foundation.taxonomy.review import choices as tree_choices
+from practices.models import PSO, Agreement, Coverage
+from practices.scoping import user_access
 
 from .keys import pseudonym
 from .models import RollupBenchmark, RollupCube, RollupFacility, StoreRecord

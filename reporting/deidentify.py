@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 
-from roils.scrubber import scrub
+from foundation.scrubber import scrub
 
 TEXT_FIELDS = ("narrative", "lessons_learned")
 CODE_FIELDS = (

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
-from events.choices import EventClassification, TreatmentTechnique
-from review.choices import CONTRIBUTING_FACTORS, AapmCategory, grouped_choices
+from foundation.taxonomy.events import EventClassification, TreatmentTechnique
+from foundation.taxonomy.review import CONTRIBUTING_FACTORS, AapmCategory, grouped_choices
 
 from .dashboards import SEVERITY_CHOICES, DashboardFilters, PracticeFilters, PracticeScope, period_label
 from .models import Theme

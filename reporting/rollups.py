@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable
 
 from django.db import connections, transaction
 
-from review.choices import aapm_category
+from foundation.taxonomy.review import aapm_category
 
 from .models import RollupBenchmark, RollupCube, RollupFacility, RollupPractice, StoreRecord
 

@@ -209,8 +209,14 @@ class RecordDetailView(RoleRequiredMixin, DetailView):
         return d.store_records_for(self.request.user)
 
     def get_context_data(self, **kwargs):
-        from events.choices import AgeRange, PatientSex, ReporterRole
-        from review.choices import CORRECTIVE_ACTIONS, AmelioratingAction, PatientsAffected, effectiveness, label_for
+        from foundation.taxonomy.events import AgeRange, PatientSex, ReporterRole
+        from foundation.taxonomy.review import (
+            CORRECTIVE_ACTIONS,
+            AmelioratingAction,
+            PatientsAffected,
+            effectiveness,
+            label_for,
+        )
 
         record = self.object
         labels = d.DIMENSIONS

@@ -8,13 +8,13 @@ import random
 
 from django.utils import timezone
 
-from events.choices import EventClassification as C
-from events.choices import EventStatus as S
-from events.choices import WorkflowStep as W
 from events.models import Event
+from foundation.taxonomy import review as rc
+from foundation.taxonomy.events import EventClassification as C
+from foundation.taxonomy.events import EventStatus as S
+from foundation.taxonomy.events import WorkflowStep as W
 from practices.choices import Role
 
-from . import choices as rc
 from .models import Review
 from .services import (
     action_item_add,

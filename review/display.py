@@ -7,10 +7,10 @@ import re
 from django.core.exceptions import FieldDoesNotExist
 from django.utils import translation
 
-from events import choices as ec
 from events.models import Event
+from foundation.taxonomy import events as ec
+from foundation.taxonomy import review as rc
 
-from . import choices as rc
 from .models import Review
 
 _TEXT_CHOICES = {

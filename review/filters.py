@@ -6,10 +6,10 @@ import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef
 
-from events.choices import EventClassification, EventStatus, TreatmentTechnique
 from events.models import EventTechnique
+from foundation.taxonomy import review as rc
+from foundation.taxonomy.events import EventClassification, EventStatus, TreatmentTechnique
 
-from . import choices as rc
 from .selectors import queue_facility_choices, queue_search
 
 OPEN = "open"

@@ -5,12 +5,12 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
-from events.choices import EventClassification, EventStatus, active_choices
 from events.models import Event
 from events.rendering import FAST_RENDERER
-from roils.formfields import ChoiceField, ModelChoiceField, MultipleChoiceField, shared_choices_formfield
+from foundation.formfields import ChoiceField, ModelChoiceField, MultipleChoiceField, shared_choices_formfield
+from foundation.taxonomy import review as rc
+from foundation.taxonomy.events import EventClassification, EventStatus, active_choices
 
-from . import choices as rc
 from .models import ActionItem, Review
 from .selectors import owner_candidates
 

@@ -6,11 +6,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from events.choices import WorkflowStep
 from events.models import Event
+from foundation.taxonomy import review as rc
+from foundation.taxonomy.events import WorkflowStep
 from practices.scoping import ScopedQuerySet
-
-from . import choices as rc
 
 
 class Review(models.Model):

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from events.choices import DOSE_RELATED, REACHED_PATIENT, EventClassification
-
-from . import choices as rc
+from foundation.taxonomy import review as rc
+from foundation.taxonomy.events import DOSE_RELATED, REACHED_PATIENT, EventClassification
 
 NEAR_MISS = frozenset({EventClassification.NEAR_MISS})
 DOSE_FIELDS = ("dose_deviation_percent", "fraction_deviation_percent", "prescribed_dose_gy", "fractions_prescribed",

@@ -9,8 +9,8 @@ from django.db import connection
 from django.db.models import Count, Expression, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 
-from events.choices import EventStatus
 from events.models import Event
+from foundation.taxonomy.events import EventStatus
 from practices.authcache import ENTRY_SECONDS, tenant_cached
 from practices.choices import Role
 from practices.models import AuditEntry, Facility, Membership, User

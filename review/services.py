@@ -18,8 +18,9 @@ from django.db.models import F, Max, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
-from events.choices import OPEN_STATUSES, EventClassification, EventStatus, bumps_revision, can_transition
 from events.models import Event
+from foundation.taxonomy import review as rc
+from foundation.taxonomy.events import OPEN_STATUSES, EventClassification, EventStatus, bumps_revision, can_transition
 from practices.choices import AgreementState, Role
 from practices.models import Membership
 from practices.scoping import user_access
@@ -27,7 +28,6 @@ from practices.services import audit_record
 from reporting.keys import pseudonym
 from reporting.services import submission_enqueue
 
-from . import choices as rc
 from . import rules
 from .models import ActionItem, Reminder, Review
 from .selectors import owner_candidates

@@ -14,9 +14,9 @@ from django.utils.functional import SimpleLazyObject
 from django.views import View
 from django.views.generic import DetailView, ListView, UpdateView
 
-from events.choices import ALLOWED_TRANSITIONS, OPEN_STATUSES, EventStatus
 from events.models import Event
 from events.rendering import FAST_RENDERER
+from foundation.taxonomy.events import ALLOWED_TRANSITIONS, OPEN_STATUSES, EventStatus
 from practices.scoping import ScopedViewMixin
 from practices.services import access_log_record
 from reporting.deidentify import deidentify

@@ -16,8 +16,8 @@ if not settings.configured and not os.environ.get("DJANGO_SETTINGS_MODULE"):
 if not apps.ready:
     django.setup()
 
-from events import choices as ev  # noqa: E402
-from review import choices as rv  # noqa: E402
+from foundation.taxonomy import events as ev  # noqa: E402
+from foundation.taxonomy import review as rv  # noqa: E402
 
 SLUG = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)*$")
 TEXT_CHOICES = [

@@ -37,13 +37,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 
 from events.demo import SCENARIOS  # noqa: E402
 from events.services import event_submit  # noqa: E402
+from foundation.scrubber import find_identifiers  # noqa: E402
 from practices.choices import AgreementState, Role  # noqa: E402
 from practices.demo import DEMO_PASSWORD  # noqa: E402
 from practices.models import PSO, Coverage, User  # noqa: E402
 from practices.scoping import forget_access  # noqa: E402
 from practices.services import FacilityData, agreement_transition, membership_grant, participation_submit  # noqa: E402
 from review.demo import seed_reviews  # noqa: E402
-from roils.scrubber import find_identifiers  # noqa: E402
 
 REVIEWERS_PER_AGREEMENT = 2  # both full-access seats
 REPORTERS_PER_AGREEMENT = 10  # the last one is the agreement's shared general login

@@ -51,7 +51,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "roils.proxy.ForwardedForMiddleware",  # first: the client's address, behind a proxy, for everything below
+    "foundation.proxy.ForwardedForMiddleware",  # first: the client's address, behind a proxy, for everything below
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -204,7 +204,7 @@ SECURE_HSTS_PRELOAD = SECURE
 BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
 if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# How many proxies that append to X-Forwarded-For stand in front (roils.proxy); 0 trusts no such header.
+# How many proxies that append to X-Forwarded-For stand in front (foundation.proxy); 0 trusts no such header.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1 if BEHIND_PROXY else 0)
 
 
@@ -226,7 +226,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "roils.storage.StaticFilesStorage"  # whitenoise's compressed manifest, URLs kept in memory
+        else "foundation.storage.StaticFilesStorage"  # whitenoise's compressed manifest, URLs kept in memory
     },
 }
 
@@ -246,8 +246,8 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            # A Redis outage is a cache miss, not a 500 (see roils.cache).
-            "BACKEND": "roils.cache.ResilientRedisCache",
+            # A Redis outage is a cache miss, not a 500 (see foundation.cache).
+            "BACKEND": "foundation.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
         }

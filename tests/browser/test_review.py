@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from events.choices import EventStatus
 from events.models import Event
+from foundation.taxonomy.events import EventStatus
 from reporting.models import Submission
 from review.models import ActionItem, Review
 from tests.factories.review import make_event

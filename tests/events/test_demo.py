@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from events.demo import SCENARIOS, seed_events
 from events.models import Event
-from roils.scrubber import find_identifiers
+from foundation.scrubber import find_identifiers
 
 pytestmark = pytest.mark.django_db
 

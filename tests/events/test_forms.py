@@ -7,11 +7,11 @@ import pytest
 from django.utils import timezone
 
 from events.forms import EventForm, identifiers_digest, years_ago
+from foundation.scrubber import find_identifiers
 from practices.choices import AgreementState, PSORole, Role
 from practices.demo import _activate
 from practices.models import PSO
 from practices.services import agreement_create, agreement_transition, membership_grant, pso_membership_set
-from roils.scrubber import find_identifiers
 from tests.factories.events import build_event
 
 pytestmark = pytest.mark.django_db

@@ -13,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from events.choices import CLASSIFICATION_HELP
 from events.models import Draft, Event
+from foundation.taxonomy.events import CLASSIFICATION_HELP
 from practices.choices import AgreementState
 from practices.services import agreement_transition
 from tests.factories.events import build_event

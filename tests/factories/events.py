@@ -7,8 +7,8 @@ import uuid
 
 from django.utils import timezone
 
-from events.choices import AgeRange, EventClassification, PatientSex, ReporterRole, TreatmentTechnique
 from events.services import event_submit
+from foundation.taxonomy.events import AgeRange, EventClassification, PatientSex, ReporterRole, TreatmentTechnique
 from practices.models import Coverage
 
 

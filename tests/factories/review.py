@@ -7,11 +7,18 @@ import uuid
 
 from django.utils import timezone
 
-from events.choices import AgeRange, EventClassification, PatientSex, ReporterRole, TreatmentTechnique, WorkflowStep
 from events.models import Event, EventTechnique
+from foundation.taxonomy import review as rc
+from foundation.taxonomy.events import (
+    AgeRange,
+    EventClassification,
+    PatientSex,
+    ReporterRole,
+    TreatmentTechnique,
+    WorkflowStep,
+)
 from practices.choices import Role
 from practices.models import Agreement, Coverage
-from review import choices as rc
 from review.models import ActionItem, Review
 from review.services import action_item_add, event_transition, review_save
 

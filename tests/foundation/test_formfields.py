@@ -2,7 +2,7 @@
 
 import copy
 
-from roils.formfields import ChoiceField, MultipleChoiceField
+from foundation.formfields import ChoiceField, MultipleChoiceField
 
 CHOICES = [("a", "A"), ("b", "B")]
 

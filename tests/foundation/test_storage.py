@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from roils.storage import StaticFilesStorage
+from foundation.storage import StaticFilesStorage
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -39,4 +39,4 @@ def test_production_settings_use_the_remembering_storage():
     code = "import django; django.setup(); from django.conf import settings; print(settings.STORAGES['staticfiles'])"
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
                             timeout=60)
-    assert "roils.storage.StaticFilesStorage" in result.stdout, result.stderr
+    assert "foundation.storage.StaticFilesStorage" in result.stdout, result.stderr

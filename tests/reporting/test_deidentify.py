@@ -3,10 +3,10 @@
 import pytest
 from django.db import models
 
-from events import choices as event_choices
+from foundation.taxonomy import events as event_choices
+from foundation.taxonomy import review as review_choices
 from reporting.deidentify import ALLOWED_FIELDS, CODE_FIELDS, LIST_FIELDS, RecordError, deidentify
 from reporting.models import StoreRecord
-from review import choices as review_choices
 
 from .outbox_records import raw_record
 

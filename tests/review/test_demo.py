@@ -2,9 +2,9 @@
 
 import pytest
 
-from events.choices import EventStatus
 from events.demo import seed_events
 from events.models import Event
+from foundation.taxonomy.events import EventStatus
 from reporting.models import Submission
 from review.demo import seed_reviews
 from review.models import ActionItem, Review

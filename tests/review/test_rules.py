@@ -4,9 +4,9 @@ from decimal import Decimal
 
 import pytest
 
-from events.choices import EventClassification as C
+from foundation.taxonomy.events import EventClassification as C
+from foundation.taxonomy.review import Harm, PatientsAffected, ProblemType
 from review import rules
-from review.choices import Harm, PatientsAffected, ProblemType
 
 
 @pytest.mark.parametrize(

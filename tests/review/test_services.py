@@ -6,10 +6,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from events.choices import EventClassification, EventStatus
+from foundation.taxonomy import review as rc
+from foundation.taxonomy.events import EventClassification, EventStatus
 from practices.models import AuditEntry
 from reporting.models import Submission
-from review import choices as rc
 from review.models import ActionItem, Review
 from review.services import (
     ReviewConflict,

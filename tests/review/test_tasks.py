@@ -6,8 +6,8 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from events.choices import EventStatus
 from events.models import Event
+from foundation.taxonomy.events import EventStatus
 from review.models import Reminder
 from review.services import event_transition, reminders_send
 from review.tasks import review_reminders_task

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from events.choices import EventClassification, EventStatus
+from foundation.taxonomy.events import EventClassification, EventStatus
 from practices.models import AuditEntry
 from reporting.models import Submission
 from review.models import ActionItem, Review

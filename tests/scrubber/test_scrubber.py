@@ -1,4 +1,4 @@
-"""Tests for roils.scrubber: recall on planted identifiers, survival of clinical facts, idempotence,
+"""Tests for foundation.scrubber: recall on planted identifiers, survival of clinical facts, idempotence,
 offsets, arbitrary input (hypothesis) and hostile 1 MB input.
 
 Pure Python, no database: ``.venv/bin/python -m pytest tests/scrubber -p no:django -q``.
@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from roils.scrubber import KINDS, Finding, find_identifiers, scrub
+from foundation.scrubber import KINDS, Finding, find_identifiers, scrub
 from tests.scrubber.corpus import CLEAN, CLINICAL_FACTS, PLANTED, TEMPLATES
 
 PLANTED_CASES = [(kind, planted, text) for text, plants in PLANTED for kind, planted in plants]

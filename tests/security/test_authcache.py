@@ -111,7 +111,7 @@ def test_deleted_device_unverifies_the_session(verified):
 
 def test_site_works_and_keeps_events_with_redis_down(world, settings):
     """Redis unreachable (a real closed port, no mock): pages answer from the database and nothing is lost."""
-    settings.CACHES = {"default": {"BACKEND": "roils.cache.ResilientRedisCache", "LOCATION": "redis://127.0.0.1:1/0",
+    settings.CACHES = {"default": {"BACKEND": "foundation.cache.ResilientRedisCache", "LOCATION": "redis://127.0.0.1:1/0",
                                    "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2}},
                        "fragments": settings.CACHES["fragments"]}  # in the worker's memory: never down
     client = Client()

@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from foundation.proxy import forwarded_client
 from practices.models import AccessLog
-from roils.proxy import forwarded_client
 
 PROXY = "192.0.2.10"  # every request reaches the app from the proxy's address
 

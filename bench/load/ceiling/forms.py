@@ -1,6 +1,6 @@
 from django import forms
 
-from events.choices import AgeRange, EventClassification, PatientSex, ReporterRole, TreatmentTechnique
+from foundation.taxonomy.events import AgeRange, EventClassification, PatientSex, ReporterRole, TreatmentTechnique
 
 FACILITIES = [("main", "Main Campus"), ("north", "North Clinic"), ("lake", "Lakeside")]
 

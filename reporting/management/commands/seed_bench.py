@@ -14,13 +14,15 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connections, transaction
 from django.utils import timezone
 
-from events.choices import AgeRange, EventClassification, PatientSex, ReporterRole, TreatmentTechnique, WorkflowStep
-from practices.choices import EXECUTED_STATES
-from practices.models import PSO, Agreement
-from reporting.keys import pseudonym
-from reporting.models import StoreRecord
-from reporting.rollups import TABLES, bulk_load, rollups_rebuild
-from review.choices import (
+from foundation.taxonomy.events import (
+    AgeRange,
+    EventClassification,
+    PatientSex,
+    ReporterRole,
+    TreatmentTechnique,
+    WorkflowStep,
+)
+from foundation.taxonomy.review import (
     CONTRIBUTING_FACTORS,
     CORRECTIVE_ACTIONS,
     SAFETY_BARRIERS,
@@ -29,6 +31,11 @@ from review.choices import (
     Harm,
     ProblemType,
 )
+from practices.choices import EXECUTED_STATES
+from practices.models import PSO, Agreement
+from reporting.keys import pseudonym
+from reporting.models import StoreRecord
+from reporting.rollups import TABLES, bulk_load, rollups_rebuild
 
 PSO_DB = "pso"
 BATCH = 20000

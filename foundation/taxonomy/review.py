@@ -9,10 +9,10 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from events.choices import DOSE_RELATED, REACHED_PATIENT
+from foundation.taxonomy.events import DOSE_RELATED, REACHED_PATIENT
 
-# Same versioning rules as events.choices: slugs are stable, a revision adds values and retires old ones
-# (Node.retired, or events.choices.RETIRED_VALUES for TextChoices), it never renames a stored slug.
+# Same versioning rules as foundation.taxonomy.events: slugs are stable, a revision adds values and retires old ones
+# (Node.retired, or foundation.taxonomy.events.RETIRED_VALUES for TextChoices), it never renames a stored slug.
 TAXONOMY_VERSION = "2026.1"
 
 
