@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from django.db import connection
-from django.db.models import Count, Expression, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from events.models import Event
+from events.search import FTS_CONFIG, StoredNarrativeVector, is_postgres
 from foundation.taxonomy.events import EventStatus
 from practices.authcache import ENTRY_SECONDS, tenant_cached
 from practices.choices import Role
@@ -18,62 +18,14 @@ from practices.scoping import user_access
 
 from .models import ActionItem, Review
 
-# PostgreSQL full-text search. Narratives are searched through their stored tsvector (StoredNarrativeVector,
-# migration 0003); review_vector() is exactly the expression the GIN index of migration 0002 is built on: change
-# one and the other together, or the planner stops using the index.
-FTS_CONFIG = "english"
+# PostgreSQL full-text search. Narratives are searched through their stored tsvector (events.search); review_vector()
+# is exactly the expression the GIN index of review migration 0002 is built on: change one and the other together,
+# or the planner stops using the index.
 SEARCH_WORD = re.compile(r"[A-Za-z][A-Za-z0-9-]{2,30}")
 QUEUE_AUDIT_LIMIT = 200
 SIMILAR_CANDIDATES = 200  # the most recent matching events of the agreement that similar_events ranks
 # Audit change keys that could name a reporter; dropped from the trail of anonymous events.
 IDENTITY_KEYS = frozenset({"submitted_by", "reporter_name", "reporter", "user", "username"})
-
-
-def is_postgres() -> bool:
-    return connection.vendor == "postgresql"
-
-
-class StoredNarrativeVector(Expression):
-    """events_event.narrative_tsv: the narrative's tsvector, stored by PostgreSQL on each write (review 0003).
-
-    The column is to_tsvector('english', COALESCE(narrative, '')), what SearchVector("narrative", config="english")
-    computes, so matches and ranks are the same; it is read, not re-parsed, wherever a search rechecks or ranks.
-    It is not a model field (SQLite has no such column): this compiles to it on the Event table of the query it is
-    resolved in, following that table's alias into subqueries (U0...). PostgreSQL only; use it as
-    `.alias(v=StoredNarrativeVector()).filter(v=SearchQuery(...))` or `SearchRank(StoredNarrativeVector(), ...)`.
-    """
-
-    column = "narrative_tsv"
-    contains_column_references = True
-    possibly_multivalued = False
-
-    def __init__(self, alias: str | None = None):
-        super().__init__()
-        self.alias = alias
-
-    def __repr__(self):
-        return f"{self.__class__.__name__}({self.alias!r})"
-
-    def _resolve_output_field(self):
-        from django.contrib.postgres.search import SearchVectorField
-
-        return SearchVectorField()
-
-    def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False):
-        if query is None or query.get_meta().db_table != Event._meta.db_table:
-            raise ValueError("StoredNarrativeVector reads events_event.narrative_tsv: use it on Event querysets.")
-        return self.__class__(query.get_initial_alias())
-
-    def relabeled_clone(self, change_map):
-        return self.__class__(change_map.get(self.alias, self.alias))
-
-    def get_group_by_cols(self):
-        return [self]
-
-    def as_sql(self, compiler, connection):
-        if self.alias is None:
-            raise ValueError("StoredNarrativeVector must be resolved against an Event query first.")
-        return f"{compiler.quote_name_unless_alias(self.alias)}.{connection.ops.quote_name(self.column)}", []
 
 
 def review_vector():

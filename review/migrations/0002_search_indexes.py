@@ -1,31 +1,17 @@
-"""PostgreSQL full-text search indexes for the review queue and similar events (skipped on SQLite).
+"""PostgreSQL full-text search index over the review's own text (skipped on SQLite).
 
-The expressions must stay identical to review.selectors.event_vector() / review_vector(), or the planner
-cannot use them.
+The expression must stay identical to review.selectors.review_vector(), or the planner cannot use it. (The
+narrative's search column belongs to the events app: events migration 0005.)
 """
 
 from django.db import migrations
 
-EVENT_INDEX = (
-    "CREATE INDEX IF NOT EXISTS review_event_narrative_fts ON events_event "
-    "USING gin (to_tsvector('english'::regconfig, COALESCE(narrative, '')))"
-)
+from foundation.dbops import PostgresOnlySQL
+
 REVIEW_INDEX = (
     "CREATE INDEX IF NOT EXISTS review_review_text_fts ON review_review USING gin (to_tsvector('english'::regconfig, "
     "COALESCE(title, '') || ' ' || COALESCE(reviewer_notes, '') || ' ' || COALESCE(lessons_learned, '')))"
 )
-
-
-class PostgresOnlySQL(migrations.RunSQL):
-    """RunSQL that does nothing on other databases (the embedded SQLite default searches with LIKE)."""
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
 
 
 class Migration(migrations.Migration):
@@ -35,6 +21,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        PostgresOnlySQL(EVENT_INDEX, "DROP INDEX IF EXISTS review_event_narrative_fts"),
         PostgresOnlySQL(REVIEW_INDEX, "DROP INDEX IF EXISTS review_review_text_fts"),
     ]

@@ -54,11 +54,11 @@ def test_similar_events_ranking_cached_events_read_fresh_and_scoped(riverside, p
 def test_search_indexes_exist_on_postgresql():
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE indexname LIKE 'review_%%_fts' "
-                       "OR indexname LIKE 'review_%%_tsv'")
+                       "OR indexname LIKE 'events_%%_tsv' OR indexname LIKE 'review_%%_tsv'")
         indexes = dict(cursor.fetchall())
-    # Narratives: a GIN index on the stored column (migration 0003 replaced 0002's expression index).
-    assert set(indexes) == {"review_event_narrative_tsv", "review_review_text_fts"}
-    assert indexes["review_event_narrative_tsv"].endswith("USING gin (narrative_tsv)")
+    # Narratives: a GIN index on the stored column (events migration 0005).
+    assert set(indexes) == {"events_event_narrative_tsv", "review_review_text_fts"}
+    assert indexes["events_event_narrative_tsv"].endswith("USING gin (narrative_tsv)")
 
 
 def test_stored_narrative_vector_is_the_computed_one_and_follows_edits(riverside, physicist):
@@ -66,7 +66,8 @@ def test_stored_narrative_vector_is_the_computed_one_and_follows_edits(riverside
     from django.test.utils import CaptureQueriesContext
 
     from events.models import Event
-    from review.selectors import FTS_CONFIG, StoredNarrativeVector, queue_search
+    from events.search import FTS_CONFIG, StoredNarrativeVector
+    from review.selectors import queue_search
 
     earlier = make_event(agreement=riverside, narrative="Couch shift entered with the wrong sign.")
     current = make_event(agreement=riverside, narrative="Gantry collision interlock tripped; gantry stopped mid-arc.")
