@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from practices.services import access_log_record
+from practices.audit import access_log_record
 
 from .models import Event, EventTechnique, ReferenceCounter
 

@@ -44,28 +44,27 @@ def coverage_labels(coverages) -> dict[int, str]:
     }
 
 
-def events_submitted_by(*, user: User) -> QuerySet[Event]:
-    """Events the user submitted under their own name ("My submissions"); anonymous ones cannot be found."""
+def events_submitted_by(events: QuerySet[Event], *, user: User) -> QuerySet[Event]:
+    """Of the events given, those the user submitted under their own name ("My submissions"), newest first.
+
+    Anonymous ones cannot be found: they have no submitter.
+    """
     return (
-        Event.objects.for_user(user, action="view")
-        .filter(submitted_by=user)
+        events.filter(submitted_by=user)
         .select_related("facility", "agreement__pso")
         .order_by("-created_at", "-id")
     )
 
 
-def event_confirmation_scope(*, user: User, just_submitted: list[int]) -> QuerySet[Event]:
-    """Events whose confirmation page the user may open.
+def confirmation_events(events: QuerySet[Event], *, user: User, just_submitted: list[int]) -> QuerySet[Event]:
+    """Of the events given (scoped for "confirm"), those whose confirmation page the user may open.
 
     Those they may view anyway, plus those submitted from this very session (an anonymous event has no
     owner, so the session is the only link between the reporter and the reference number).
     """
-    events = Event.objects
-    condition = events.scope_condition(user, "view") | (
-        events.scope_condition(user, "submit") & Q(pk__in=just_submitted[-20:])
-    )
-    assert not events.scope_repeats_rows()  # one row per event without DISTINCT, as the page's get() needs
-    return events.filter(condition).select_related("facility", "agreement__pso")
+    assert not Event.objects.scope_repeats_rows()  # one row per event without DISTINCT, as the page's get() needs
+    viewable = Event.objects.scope_condition(user, "view")
+    return events.filter(viewable | Q(pk__in=just_submitted[-20:])).select_related("facility", "agreement__pso")
 
 
 def last_reporter_role(*, user: User) -> str:

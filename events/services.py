@@ -1,15 +1,20 @@
-"""Writes of the events app: submit an event (atomic, idempotent), number it, keep and clear drafts."""
+"""Writes of the events app: submit an event (atomic, idempotent), number it, notify its reviewers, keep drafts."""
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
+import smtplib
 import uuid
 from dataclasses import dataclass
 
 from celery import current_app
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from foundation.taxonomy.events import (
@@ -20,10 +25,11 @@ from foundation.taxonomy.events import (
     TreatmentTechnique,
     WorkflowStep,
 )
+from practices.audit import audit_record
 from practices.authcache import user_fact_set
 from practices.models import Agreement, Coverage, Practice, User
 from practices.scoping import user_access
-from practices.services import audit_record
+from practices.selectors import reviewers_of
 
 from .models import NARRATIVE_MAX_LENGTH, Draft, Event, EventTechnique, ReferenceCounter
 
@@ -36,6 +42,13 @@ DRAFT_FIELDS = frozenset({
 DRAFT_VALUE_MAX = 20_000  # characters per value: a narrative may run over the limit while being edited
 # A clock skew allowance, so a report made "just now" is never refused as being in the future.
 FUTURE_SLACK = dt.timedelta(minutes=10)
+# Where a reviewer should land, most specific first; the review app may not be installed yet.
+REVIEW_LINKS = (("review:event-detail", True), ("review:queue", False), ("home", False))
+MAIL_ERRORS = (smtplib.SMTPException, ConnectionError, TimeoutError)
+SWEEP_WINDOW = dt.timedelta(days=2)  # older misses are stale news; reviewers see them in the queue anyway
+SWEEP_BATCH = 200
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -235,6 +248,73 @@ def _create(*, by: User, data: EventData, key: uuid.UUID, now: dt.datetime, noti
 
         transaction.on_commit(lambda: event_notify_task.delay(event.pk), robust=True)
     return event
+
+
+# --- Reviewer notification -------------------------------------------------------------------------
+
+
+def review_link(event_id: int) -> str:
+    """An absolute link to the event in the review app (or the queue); never any event content."""
+    for name, takes_pk in REVIEW_LINKS:
+        try:
+            path = reverse(name, args=[event_id] if takes_pk else [])
+        except NoReverseMatch:
+            continue
+        return settings.SITE_URL.rstrip("/") + path
+    return settings.SITE_URL
+
+
+def event_notify_reviewers(*, event_id: int) -> int:
+    """Email the reviewers of a new event a link to it, once (no narrative).
+
+    Returns how many were emailed; 0 when the event is gone, already notified, or being notified by another
+    worker at this moment (its row is locked; should that attempt fail, the next sweep finds the event again).
+    """
+    with transaction.atomic():
+        event = (
+            Event.objects.select_for_update(of=("self",), skip_locked=True).select_related("agreement__practice")
+            .filter(pk=event_id, notified_at__isnull=True).first()
+        )
+        if event is None:
+            return 0
+        recipients = sorted(m.user.email for m in reviewers_of(agreement_ids=[event.agreement_id]) if m.user.email)
+        if recipients:
+            # Reference and link only: the narrative and patient data stay inside roils.
+            send_mail(
+                subject=f"New event {event.reference} to review",
+                message=(
+                    f"A new event, {event.reference}, was submitted to {event.agreement.practice} in roils.\n\n"
+                    f"Open it to review (you may be asked to sign in):\n{review_link(event.pk)}\n\n"
+                    "For privacy, event details are never sent by email.\n"
+                ),
+                from_email=None,
+                recipient_list=recipients,
+            )
+        event.notified_at = timezone.now()
+        event.save(update_fields=["notified_at"])
+    return len(recipients)
+
+
+def event_notify_sweep() -> int:
+    """Email reviewers about every recent event not yet notified; returns how many events were notified.
+
+    A mail server that is down ends the sweep early: the events left wait, unnotified, for the next one.
+    """
+    ids = list(
+        Event.objects.filter(notified_at__isnull=True, created_at__gte=timezone.now() - SWEEP_WINDOW)
+        .order_by("created_at").values_list("pk", flat=True)[:SWEEP_BATCH]
+    )
+    notified = 0
+    for event_id in ids:
+        try:
+            notified += event_notify_reviewers(event_id=event_id) > 0
+        except MAIL_ERRORS:
+            logger.warning("mail server unavailable; %d new events wait for the next sweep", len(ids) - notified)
+            break
+    return notified
+
+
+# --- Drafts ------------------------------------------------------------------------------------------
 
 
 def _clean_draft_value(value) -> str | list[str] | bool | None:

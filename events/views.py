@@ -25,7 +25,7 @@ from practices.scoping import RoleRequiredMixin, ScopedViewMixin
 from . import receipts
 from .forms import OLD_EVENT_YEARS, EventForm, describe_findings, years_ago
 from .models import NARRATIVE_MAX_LENGTH, Event
-from .selectors import draft_for, event_confirmation_scope, events_submitted_by
+from .selectors import confirmation_events, draft_for, events_submitted_by
 from .services import draft_discard, draft_save, event_submit
 
 DRAFT_BODY_MAX = 64_000  # bytes of a draft autosave request
@@ -46,6 +46,7 @@ class EventCreateView(RoleRequiredMixin, FormView):
     required_capability = "is_practice_user"
     form_class = EventForm
     template_name = "events/event_create.html"
+    scoped_reads = (draft_for,)  # and EventForm, given the user, offers only the coverages it may submit for
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -165,7 +166,7 @@ class EventDoneView(ScopedViewMixin, DetailView):
     """The confirmation: reference number and what happens next (scoped; anonymous ones via this session)."""
 
     model = Event
-    action = "view"
+    action = "confirm"
     template_name = "events/event_done.html"
     context_object_name = "event"
 
@@ -185,9 +186,9 @@ class EventDoneView(ScopedViewMixin, DetailView):
             receipts.write(response, request, ids=self.receipt["ids"], clear=None)
         return response
 
-    def get_queryset(self):
+    def refine(self, queryset):
         # Only what the page shows: the narrative and the rest of two wide rows are not read here.
-        return event_confirmation_scope(user=self.request.user, just_submitted=self.receipt["ids"]).only(
+        return confirmation_events(queryset, user=self.request.user, just_submitted=self.receipt["ids"]).only(
             "reference", "created_at", "is_anonymous", "facility__name", "agreement__pso__name"
         )
 
@@ -205,14 +206,15 @@ class EventMineView(ScopedViewMixin, ListView):
     context_object_name = "events"
     paginate_by = 20
 
-    def get_queryset(self):
-        return events_submitted_by(user=self.request.user)
+    def refine(self, queryset):
+        return events_submitted_by(queryset, user=self.request.user)
 
 
 class DraftView(RoleRequiredMixin, View):
     """GET returns the user's server-side draft as JSON; POST replaces it; DELETE discards it."""
 
     required_capability = "can_submit"
+    scoped_reads = (draft_for,)
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and request.user.is_shared_login:
@@ -247,6 +249,7 @@ class NarrativeCheckView(RoleRequiredMixin, View):
     """The live privacy check while typing: an HTML fragment listing what looks like an identifier."""
 
     required_capability = "can_submit"
+    scoped_reads = ()  # the text posted, nothing stored
 
     def post(self, request):
         text = request.POST.get("narrative", "")[:CHECK_TEXT_MAX]

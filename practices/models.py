@@ -63,6 +63,16 @@ class PSO(models.Model):
     slug = models.SlugField(unique=True)
     contact_email = models.EmailField(blank=True)
 
+    # The PSOs a login works for: staff run their enrolment, analysts read their store, both write their themes.
+    # (The public Join form lists every PSO: that list is not a user's scope.)
+    objects = ScopedQuerySet.as_manager()
+    pso_path = "pk"
+    pso_actions = {
+        "enrol": (PSORole.STAFF,),
+        "analyse": (PSORole.ANALYST,),
+        "manage": (PSORole.STAFF, PSORole.ANALYST),
+    }
+
     class Meta:
         verbose_name = "PSO"
         verbose_name_plural = "PSOs"

@@ -1,21 +1,26 @@
-"""Reads of the practices app, always starting from a scoped queryset."""
+"""Reads of the practices app, always starting from a scoped queryset (or, for system jobs, from ids given)."""
+
+from collections.abc import Iterable
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from .models import Agreement, AgreementMessage, AuditEntry, Coverage, Invitation, Membership, PSOMembership
+from .choices import Role
+from .models import (
+    PSO,
+    Agreement,
+    AgreementMessage,
+    AuditEntry,
+    Coverage,
+    Invitation,
+    Membership,
+    PSOMembership,
+)
 
 
-def agreements_administered_by(user) -> QuerySet[Agreement]:
-    """Agreements the user runs: as PSO staff (enrolment) or as one of its full-access users."""
-    scoped = Agreement.objects.for_user(user, action="enrol") | Agreement.objects.for_user(user, action="review")
-    return scoped.distinct()
-
-
-def enrolment_queue_for(user, *, state: str | None = None) -> QuerySet[Agreement]:
+def enrolment_queue(agreements: QuerySet[Agreement], *, state: str | None = None) -> QuerySet[Agreement]:
     """The PSO staff's agreements with practice, PSO and facility count, oldest change first."""
     qs = (
-        Agreement.objects.for_user(user, action="enrol")
-        .select_related("practice", "pso")
+        agreements.select_related("practice", "pso")
         .annotate(facility_count=Count("coverages", filter=Q(coverages__is_current=True), distinct=True))
         .order_by("updated_at")
     )
@@ -51,19 +56,15 @@ def agreement_detail_for(agreement: Agreement) -> dict:
     }
 
 
-def agreements_of_full_access_user(user) -> QuerySet[Agreement]:
-    """The agreements a full-access user reviews, with their practice, PSO and people."""
-    return (
-        Agreement.objects.for_user(user, action="review")
-        .select_related("practice", "pso")
-        .prefetch_related(
-            Prefetch("coverages", queryset=Coverage.objects.select_related("facility").order_by("facility__name")),
-            Prefetch(
-                "memberships",
-                queryset=Membership.objects.filter(is_active=True).select_related("user").order_by("role"),
-                to_attr="active_memberships",
-            ),
-        )
+def agreements_with_people(agreements: QuerySet[Agreement]) -> QuerySet[Agreement]:
+    """Agreements with their practice, PSO, facilities and the people with access (My agreements)."""
+    return agreements.select_related("practice", "pso").prefetch_related(
+        Prefetch("coverages", queryset=Coverage.objects.select_related("facility").order_by("facility__name")),
+        Prefetch(
+            "memberships",
+            queryset=Membership.objects.filter(is_active=True).select_related("user").order_by("role"),
+            to_attr="active_memberships",
+        ),
     )
 
 
@@ -75,3 +76,28 @@ def pso_people_for(user) -> QuerySet[PSOMembership]:
         .order_by("pso__name", "role", "user__username")
     )
 
+
+def staff_psos_for(user) -> QuerySet[PSO]:
+    """The PSOs whose enrolment the user runs as staff, by name."""
+    return PSO.objects.for_user(user, action="enrol").order_by("name")
+
+
+def memberships_of(user) -> QuerySet[Membership]:
+    """The user's own active roles on agreements, with the agreement's practice and PSO (their profile)."""
+    return user.memberships.filter(is_active=True).select_related("agreement__practice", "agreement__pso")
+
+
+def pso_memberships_of(user) -> QuerySet[PSOMembership]:
+    """The user's own active roles at PSOs (their profile)."""
+    return user.pso_memberships.filter(is_active=True).select_related("pso")
+
+
+def reviewers_of(*, agreement_ids: Iterable[int]) -> QuerySet[Membership]:
+    """The reviewers of these agreements (an event's are its agreement's): active full-access memberships of
+    active logins, with the user, in seat order. For system jobs (notifications, reminders), not for pages."""
+    return (
+        Membership.objects.filter(agreement_id__in=list(agreement_ids), role=Role.FULL_ACCESS, is_active=True,
+                                  user__is_active=True)
+        .select_related("user")
+        .order_by("agreement_id", "seat")
+    )

@@ -12,17 +12,19 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, models, transaction
+from django.urls import reverse
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
+from .audit import audit_record
 from .authcache import access_changed, forget_user
 from .choices import FULL_ACCESS_SEATS, TRANSITIONS, AgreementState, PSORole, Role
 from .models import (
     PSO,
     Agreement,
     AgreementMessage,
-    AuditEntry,
     Coverage,
     Facility,
     Invitation,
@@ -34,22 +36,6 @@ from .models import (
 from .scoping import forget_access, user_access
 
 S = AgreementState
-
-
-def audit_record(
-    *, actor, action: str, obj, agreement=None, pso=None, changes: dict | None = None, note: str = ""
-) -> AuditEntry:
-    """Append one audit row; callers pass field changes as {field: [old, new]}."""
-    return AuditEntry.objects.create(
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        agreement=agreement,
-        pso=pso,
-        action=action,
-        object_type=obj._meta.label_lower,
-        object_id=str(obj.pk),
-        changes=changes or {},
-        note=note,
-    )
 
 
 def _new_reference() -> str:
@@ -110,6 +96,18 @@ def agreement_create(*, by: User, pso: PSO, practice: Practice, facilities: Iter
         _cover(agreement, facility)
     audit_record(actor=by, action="agreement_created", obj=agreement, agreement=agreement, pso=pso)
     return agreement
+
+
+@transaction.atomic
+def facility_create(*, by: User, agreement: Agreement, name: str) -> Facility:
+    """PSO staff add a location to the agreement's practice (to open an agreement of its own), with an audit row."""
+    _require_pso_staff(by, agreement.pso)
+    facility = Facility(practice=agreement.practice, name=name.strip())
+    facility.full_clean()
+    facility.save()
+    audit_record(actor=by, action="facility_created", obj=facility, agreement=agreement, pso=agreement.pso,
+                 changes={"name": [None, facility.name]})
+    return facility
 
 
 def _cover(agreement: Agreement, facility: Facility) -> None:
@@ -347,6 +345,22 @@ def invitation_create(
     return invitation, token
 
 
+def invitation_send(*, invitation: Invitation, token: str, site_url: str | None = None) -> None:
+    """Email the invitee their one-time link once the invitation is committed.
+
+    The link is built on `site_url` (the address the inviter used, as the view passes it), else SITE_URL.
+    """
+    link = (site_url or settings.SITE_URL).rstrip("/") + reverse("practices:invitation-accept", args=[token])
+    where = invitation.agreement.practice.name if invitation.agreement_id else invitation.pso.name
+    message = (
+        f"Hello,\n\nYou have been invited to roils ({where}) as {invitation.role.replace('_', ' ')}.\n"
+        f"Your username is {invitation.username}. Choose your password here (the link works once and "
+        f"expires on {invitation.expires_at:%B %d, %Y}):\n\n{link}\n"
+    )
+    transaction.on_commit(lambda: send_mail(subject="Your roils login", message=message, from_email=None,
+                                            recipient_list=[invitation.email]))
+
+
 def invitation_lookup(token: str) -> Invitation:
     """The invitation behind a token, or a clear error if it is unknown, used or expired."""
     invitation = Invitation.objects.select_related("agreement", "pso").filter(token_hash=_token_hash(token)).first()
@@ -378,30 +392,6 @@ def invitation_accept(*, token: str, password: str) -> User:
     invitation.user = user
     invitation.save(update_fields=["accepted_at", "user"])
     return user
-
-
-# --- Access log -----------------------------------------------------------------------------------
-
-
-def client_ip(request) -> str | None:
-    """The client address (REMOTE_ADDR, which foundation.proxy takes from X-Forwarded-For behind a proxy)."""
-    return request.META.get("REMOTE_ADDR") or None
-
-
-def access_log_record(*, request, action: str, user=None, username: str = "", agreement_ids=(), obj=None,
-                      label: str = "") -> None:
-    """One access-log row per agreement concerned, so each agreement's reviewers see their own people."""
-    from .models import AccessLog
-
-    user = user if getattr(user, "is_authenticated", False) else None
-    rows = [
-        AccessLog(user=user, username=username or (user.get_username() if user else ""), agreement_id=agreement_id,
-                  action=action, object_type=obj._meta.label_lower if obj is not None else "",
-                  object_id=str(obj.pk) if obj is not None else "", object_label=label[:60],
-                  ip_address=client_ip(request))
-        for agreement_id in (agreement_ids or [None])
-    ]
-    AccessLog.objects.bulk_create(rows)
 
 
 @transaction.atomic

@@ -134,6 +134,7 @@ class TwoFactorSetupView(RoleRequiredMixin, FormView):
 
     template_name = "registration/two_factor_setup.html"
     form_class = TokenForm
+    scoped_reads = ()  # the user's own device, no tenant data
 
     def get_device(self) -> TOTPDevice:
         device = TOTPDevice.objects.filter(user=self.request.user, confirmed=False).first()
@@ -164,6 +165,7 @@ class TwoFactorVerifyView(RoleRequiredMixin, FormView):
 
     template_name = "registration/two_factor_verify.html"
     form_class = TokenForm
+    scoped_reads = ()  # the user's own devices, no tenant data
 
     def form_valid(self, form):
         device = django_otp.match_token(self.request.user, form.cleaned_data["otp_token"])

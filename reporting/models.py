@@ -2,11 +2,13 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils import timezone
 
+from practices.choices import PSORole
 from practices.models import PSO
-from practices.scoping import ScopedQuerySet
+from practices.scoping import ANALYST_ACTIONS, ScopedQuerySet
+
+PSO_MEMBERS = (PSORole.STAFF, PSORole.ANALYST)
 
 
 class Submission(models.Model):
@@ -82,6 +84,11 @@ class StoreRecord(models.Model):
     taxonomy_version = models.CharField(max_length=20)
     received_at = models.DateTimeField(default=timezone.now)
 
+    # The PSO's analysts read its records: the scope filters the row's own pso_id, never a join (another database).
+    objects = ScopedQuerySet.as_manager()
+    pso_path = "pso_id"
+    pso_actions = ANALYST_ACTIONS
+
     class Meta:
         constraints = [models.UniqueConstraint(fields=["pso_id", "event_key"], name="store_record_key_unique")]
         indexes = [
@@ -115,6 +122,10 @@ class RollupCube(models.Model):
     value = models.CharField(max_length=64)
     n = models.IntegerField(default=0)
 
+    objects = ScopedQuerySet.as_manager()  # the PSO's analysts, by the row's own pso_id (as StoreRecord)
+    pso_path = "pso_id"
+    pso_actions = ANALYST_ACTIONS
+
     def __str__(self):
         return f"{self.dimension}={self.value} {self.quarter}: {self.n}"
 
@@ -133,6 +144,10 @@ class RollupFacility(models.Model):
     value = models.CharField(max_length=64)
     n = models.IntegerField(default=0)
 
+    objects = ScopedQuerySet.as_manager()  # the PSO's analysts, by the row's own pso_id (as StoreRecord)
+    pso_path = "pso_id"
+    pso_actions = ANALYST_ACTIONS
+
     def __str__(self):
         return f"{self.window} {self.dimension}={self.value}: {self.n}"
 
@@ -149,6 +164,10 @@ class RollupPractice(models.Model):
     dimension = models.CharField(max_length=24)
     value = models.CharField(max_length=64)
     n = models.IntegerField(default=0)
+
+    objects = ScopedQuerySet.as_manager()  # the PSO's analysts, by the row's own pso_id (as StoreRecord)
+    pso_path = "pso_id"
+    pso_actions = ANALYST_ACTIONS
 
     def __str__(self):
         return f"{self.window} {self.dimension}={self.value}: {self.n}"
@@ -167,31 +186,12 @@ class RollupBenchmark(models.Model):
     n = models.IntegerField(default=0)
     practices = models.IntegerField(default=0)
 
+    objects = ScopedQuerySet.as_manager()  # the PSO's analysts, by the row's own pso_id (as StoreRecord)
+    pso_path = "pso_id"
+    pso_actions = ANALYST_ACTIONS
+
     def __str__(self):
         return f"{self.window} {self.dimension}={self.value}: {self.n} from {self.practices} practices"
-
-
-class ThemeQuerySet(ScopedQuerySet):
-    """Themes a user may reach: practice users read their PSOs' published themes; PSO staff and analysts manage."""
-
-    def for_user(self, user, action: str = "view") -> "ThemeQuerySet":
-        """Published themes of the user's PSOs for "view"; all themes of PSOs they work for otherwise."""
-        from practices.models import Agreement
-        from practices.scoping import user_access
-
-        access = user_access(user)
-        pso_ids = access.pso_staff | access.pso_analyst
-        condition = Q(pso_id__in=pso_ids) if pso_ids else Q(pk__in=[])
-        if action == "view":
-            agreement_ids = access.full | access.own
-            if agreement_ids:
-                member_psos = Agreement.objects.filter(pk__in=agreement_ids).values("pso_id")
-                condition |= Q(pso_id__in=member_psos, published_at__isnull=False, published_at__lte=timezone.now())
-        elif action != "manage":
-            return self.none()
-        if condition == Q(pk__in=[]):
-            return self.none()
-        return self.filter(condition)
 
 
 class Theme(models.Model):
@@ -207,10 +207,14 @@ class Theme(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ThemeQuerySet.as_manager()
+    # A theme belongs to a PSO, not to one agreement: every practice of that PSO reads it once it is published;
+    # the PSO's staff and analysts read and edit all of its themes, drafts included.
+    objects = ScopedQuerySet.as_manager()
     tenant_path = "pso__agreements"
+    tenant_actions = ("view",)
+    published_field = "published_at"
     pso_path = "pso"
-    # A theme belongs to a PSO, not to one agreement: every practice of that PSO reads it.
+    pso_actions = {"view": PSO_MEMBERS, "manage": PSO_MEMBERS}
     shared_within_pso = True
 
     class Meta:

@@ -13,9 +13,9 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
+from practices.audit import audit_record
 from practices.models import PSO
 from practices.scoping import user_access
-from practices.services import audit_record
 
 from .models import Theme
 
@@ -66,17 +66,14 @@ def _themes_changed(sender, **kwargs):
     transaction.on_commit(bump, robust=True)
 
 
-def theme_list_for(user) -> QuerySet[Theme]:
-    """Themes a user may open: drafts too for the PSO's staff and analysts."""
-    return Theme.objects.for_user(user, action="view").select_related("pso", "author").order_by(
-        "-published_at", "-created_at"
-    )
+def theme_list(themes: QuerySet[Theme]) -> QuerySet[Theme]:
+    """The (scoped) themes given, with PSO and author, newest first (undated drafts first)."""
+    return themes.select_related("pso", "author").order_by("-published_at", "-created_at")
 
 
 def theme_psos_for(user) -> QuerySet[PSO]:
     """The PSOs a user may publish themes for: those they work for as staff or analyst."""
-    access = user_access(user)
-    return PSO.objects.filter(pk__in=access.pso_staff | access.pso_analyst).order_by("name")
+    return PSO.objects.for_user(user, action="manage").order_by("name")
 
 
 def _require_author(by, pso: PSO) -> None:

@@ -13,7 +13,7 @@ from foundation.taxonomy import review as rc
 from foundation.taxonomy.events import EventClassification as C
 from foundation.taxonomy.events import EventStatus as S
 from foundation.taxonomy.events import WorkflowStep as W
-from practices.choices import Role
+from practices.selectors import reviewers_of
 
 from .models import Review
 from .services import (
@@ -137,8 +137,7 @@ def _answers(event: Event, rng: random.Random) -> dict:
 
 
 def _reviewers(event: Event) -> list:
-    members = event.agreement.memberships.filter(role=Role.FULL_ACCESS, is_active=True).select_related("user")
-    return [m.user for m in members.order_by("seat")]
+    return [m.user for m in reviewers_of(agreement_ids=[event.agreement_id])]
 
 
 def _owners(event: Event) -> list:

@@ -11,8 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from events.models import Event
+from practices.audit import audit_record
 from practices.models import Agreement
-from practices.services import audit_record
 
 from .display import value_label
 

@@ -17,8 +17,8 @@ from django.views.generic import DetailView, ListView, UpdateView
 from events.models import Event
 from events.rendering import FAST_RENDERER
 from foundation.taxonomy.events import ALLOWED_TRANSITIONS, OPEN_STATUSES, EventStatus
+from practices.audit import access_log_record
 from practices.scoping import ScopedViewMixin
-from practices.services import access_log_record
 from reporting.deidentify import deidentify
 
 from . import display, rules
@@ -90,9 +90,8 @@ class QueueView(ReviewerMixin, ListView):
     context_object_name = "events"
     paginate_by = 25
 
-    def get_queryset(self):
-        self.filterset = QueueFilter(self.request.GET or None, queryset=super().get_queryset(),
-                                     request=self.request)
+    def refine(self, queryset):
+        self.filterset = QueueFilter(self.request.GET or None, queryset=queryset, request=self.request)
         self.filterset.form.renderer = FAST_RENDERER  # the filter selects, without a template per <option>
         qs = self.filterset.qs
         if not self.request.GET.get("ordering"):
@@ -182,8 +181,8 @@ class EventDetailView(ReviewerMixin, DetailView):
     context_object_name = "event"
     names_pso = False  # only the report preview shows the PSO: one join fewer on every other event page
 
-    def get_queryset(self):
-        return event_page_queryset(super().get_queryset(), with_pso=self.names_pso)
+    def refine(self, queryset):
+        return event_page_queryset(queryset, with_pso=self.names_pso)
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
@@ -392,8 +391,8 @@ class ActionItemUpdateView(ScopedViewMixin, UpdateView):
     template_name = "review/actionitem_update.html"
     context_object_name = "item"
 
-    def get_queryset(self):
-        return super().get_queryset().select_related("event__facility", "event__agreement", "owner")
+    def refine(self, queryset):
+        return queryset.select_related("event__facility", "event__agreement", "owner")
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "event": self.object.event, "user": self.request.user}

@@ -160,7 +160,7 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 
 # Rate limits (django-ratelimit) answer 429 through this view.
-RATELIMIT_VIEW = "practices.views.rate_limited"
+RATELIMIT_VIEW = "practices.views.account.rate_limited"
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
 
 # A strict Content-Security-Policy: no inline script or style, nothing from another origin.

@@ -9,7 +9,8 @@ from django.db import connection
 from django.utils import timezone
 
 from events.models import Event
-from events.tasks import event_notify_sweep_task, event_notify_task, review_link
+from events.services import review_link
+from events.tasks import event_notify_sweep_task, event_notify_task
 from roils.celery import app
 from tests.factories.events import build_event
 

@@ -4,7 +4,7 @@ import pytest
 
 from reporting import dashboards as d
 from reporting.keys import pseudonym
-from reporting.models import StoreRecord
+from reporting.models import RollupBenchmark, RollupCube, RollupFacility, RollupPractice, StoreRecord
 from tests.factories.reporting import push_record
 from tests.reporting.outbox_records import second_pso
 
@@ -20,12 +20,17 @@ def riverside(world):
     return world["agreements"]["riverside"]
 
 
-def test_pso_breakdowns_count_events_once_per_value(world, riverside):
+@pytest.fixture
+def analyst(users):
+    return users["analyst.pso"]
+
+
+def test_pso_breakdowns_count_events_once_per_value(world, riverside, analyst):
     push_record(riverside, classification="near_miss", techniques=["imrt_vmat", "srs_sbrt"],
                 contributing_factors=["cp.detect.attention", "cp.staff_behavior", "pm.training"])  # fmt: skip
     push_record(riverside, classification="therapeutic", techniques=["imrt_vmat"], contributing_factors=[],
                 harm="mild", medical_severity=2)  # fmt: skip
-    total, breakdowns = d.pso_breakdowns(pso_id=world["pso"].pk, filters=d.DashboardFilters())
+    total, breakdowns = d.pso_breakdowns(user=analyst, pso_id=world["pso"].pk, filters=d.DashboardFilters())
     assert total == 2
     assert _counts(breakdowns, "classification") == {"near_miss": 1, "therapeutic": 1}
     assert _counts(breakdowns, "technique") == {"imrt_vmat": 2, "srs_sbrt": 1}
@@ -36,7 +41,7 @@ def test_pso_breakdowns_count_events_once_per_value(world, riverside):
     assert [r.percent for r in technique.rows] == [100.0, 50.0]
 
 
-def test_pso_breakdowns_filters_narrow_every_breakdown(world, riverside):
+def test_pso_breakdowns_filters_narrow_every_breakdown(world, riverside, analyst):
     push_record(riverside, quarter="2025Q4", classification="near_miss", techniques=["imrt_vmat"], medical_severity=0)
     push_record(riverside, quarter="2026Q1", classification="near_miss", techniques=["srs_sbrt"], medical_severity=0)
     push_record(riverside, quarter="2026Q1", classification="therapeutic", techniques=["srs_sbrt"],
@@ -44,7 +49,7 @@ def test_pso_breakdowns_filters_narrow_every_breakdown(world, riverside):
     pso_id = world["pso"].pk
 
     def total(**filters):
-        return d.pso_breakdowns(pso_id=pso_id, filters=d.DashboardFilters(**filters))[0]
+        return d.pso_breakdowns(user=analyst, pso_id=pso_id, filters=d.DashboardFilters(**filters))[0]
 
     assert total() == 3
     assert total(quarter_from="2026Q1") == 2
@@ -53,16 +58,38 @@ def test_pso_breakdowns_filters_narrow_every_breakdown(world, riverside):
     assert total(technique="srs_sbrt", classification="near_miss") == 1
     assert total(severity="permanent") == 1
     assert total(severity="none", technique="imrt_vmat") == 1
-    trend = d.pso_trend(pso_id=pso_id, filters=d.DashboardFilters(technique="srs_sbrt"))
+    trend = d.pso_trend(user=analyst, pso_id=pso_id, filters=d.DashboardFilters(technique="srs_sbrt"))
     assert trend["quarters"] == ["2026Q1"] and trend["totals"] == [2]
 
 
-def test_pso_breakdowns_second_pso_records_never_counted(world, riverside):
+def test_pso_breakdowns_second_pso_records_never_counted(world, riverside, analyst):
     other = second_pso()
     push_record(riverside)
     push_record(other["agreement"], classification="therapeutic")
-    total, breakdowns = d.pso_breakdowns(pso_id=world["pso"].pk, filters=d.DashboardFilters())
+    total, breakdowns = d.pso_breakdowns(user=analyst, pso_id=world["pso"].pk, filters=d.DashboardFilters())
     assert total == 1 and _counts(breakdowns, "classification") == {"near_miss": 1}
+
+
+@pytest.mark.parametrize("username", ["staff.pso", "physicist.riverside", "reporter.riverside"])
+def test_pso_dashboard_selectors_for_a_non_analyst_find_nothing(world, riverside, users, username):
+    push_record(riverside)
+    user, pso_id, filters = users[username], world["pso"].pk, d.DashboardFilters()
+    assert d.pso_breakdowns(user=user, pso_id=pso_id, filters=filters)[0] == 0
+    assert d.pso_trend(user=user, pso_id=pso_id, filters=filters)["quarters"] == []
+    assert d.store_quarters(user=user, pso_id=pso_id) == []
+    assert d.record_count(user=user, pso_id=pso_id, filters=filters) == 0
+    assert d.analyst_psos(user) == []
+
+
+def test_pso_dashboard_selectors_for_another_psos_analyst_find_nothing(world, riverside, analyst):
+    other = second_pso()
+    push_record(other["agreement"])
+    other_pso, filters = other["agreement"].pso_id, d.DashboardFilters()
+    assert d.pso_breakdowns(user=analyst, pso_id=other_pso, filters=filters)[0] == 0
+    assert d.store_quarters(user=analyst, pso_id=other_pso) == []
+    records = d.records_matching(StoreRecord.objects.for_user(analyst, action="analyse"), pso_id=other_pso,
+                                 filters=filters)
+    assert not records.exists()
 
 
 @pytest.mark.parametrize(
@@ -77,24 +104,37 @@ def test_pso_breakdowns_second_pso_records_never_counted(world, riverside):
         ("", "", 3),
     ],
 )
-def test_record_page_count_from_rollups_matches_rows(world, riverside, users, dimension, value, expected):
+def test_record_count_from_rollups_matches_records_matching(world, riverside, analyst, dimension, value, expected):
     push_record(riverside, contributing_factors=["cp.detect.attention"], barriers_failed=[])
     push_record(riverside, contributing_factors=["pm.training", "cp.staff_behavior"], techniques=["srs_sbrt"])
     push_record(riverside, contributing_factors=[], medical_severity=None, harm="moderate")
-    records, count = d.record_page(user=users["analyst.pso"], pso_id=world["pso"].pk, filters=d.DashboardFilters(),
-                                   dimension=dimension, value=value)  # fmt: skip
-    assert count == expected
+    where = {"pso_id": world["pso"].pk, "filters": d.DashboardFilters(), "dimension": dimension, "value": value}
+    records = d.records_matching(StoreRecord.objects.for_user(analyst, action="analyse"), **where)
+    assert d.record_count(user=analyst, **where) == expected
     assert len(list(records)) == expected
 
 
-def test_store_records_for_only_analysts_of_the_pso(world, riverside, users):
+def test_store_records_for_user_analyse_only_analysts_of_the_pso(world, riverside, users):
     other = second_pso()
     mine = push_record(riverside)
     push_record(other["agreement"])
-    assert list(d.store_records_for(users["analyst.pso"])) == [mine]
+    assert list(StoreRecord.objects.for_user(users["analyst.pso"], action="analyse")) == [mine]
     for username in ("staff.pso", "physicist.riverside", "reporter.riverside"):
-        assert not d.store_records_for(users[username]).exists()
+        for action in ("view", "enrol", "review", "analyse"):
+            assert not StoreRecord.objects.for_user(users[username], action=action).exists(), (username, action)
     assert StoreRecord.objects.using("pso").count() == 2
+
+
+def test_store_scope_is_a_filter_on_its_own_pso_id_column(world, riverside, users):
+    """The store lives in another database: its scope must never join a practice table."""
+    push_record(riverside)
+    analyst = users["analyst.pso"]
+    for model in (StoreRecord, RollupCube, RollupFacility, RollupPractice, RollupBenchmark):
+        scoped = model.objects.for_user(analyst, action="analyse")
+        sql = str(scoped.query)
+        assert "JOIN" not in sql and f"IN ({world['pso'].pk})" in sql, (model.__name__, sql)
+        assert scoped.db == "pso" and scoped.exists()
+        assert not model.objects.for_user(users["staff.pso"], action="analyse").exists()
 
 
 def _push_from_practices(agreement, count: int, **fields) -> None:
@@ -175,10 +215,10 @@ def test_quarter_span_crosses_years():
     assert d.quarter_span("2026Q1", "2026Q1") == ["2026Q1"]
 
 
-def test_pso_trend_quarters_without_events_show_zero(world, riverside):
+def test_pso_trend_quarters_without_events_show_zero(world, riverside, analyst):
     push_record(riverside, quarter="2025Q3")
     push_record(riverside, quarter="2026Q1", classification="therapeutic")
-    trend = d.pso_trend(pso_id=world["pso"].pk, filters=d.DashboardFilters())
+    trend = d.pso_trend(user=analyst, pso_id=world["pso"].pk, filters=d.DashboardFilters())
     assert trend["quarters"] == ["2025Q3", "2025Q4", "2026Q1"]
     assert trend["totals"] == [1, 0, 1]
     assert [s["value"] for s in trend["series"]] == ["therapeutic", "near_miss"]

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from reporting.deidentify import RecordError, deidentify
 from reporting.models import StoreRecord, Submission
-from reporting.selectors_outbox import outbox_counts
+from reporting.selectors import outbox_counts
 from reporting.services import retry_delay, submission_deliver, submission_enqueue, submission_sweep
 
 from .outbox_records import raw_record, second_pso

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from reporting import participation as d
+from reporting import selectors as d
 from reporting.models import Submission
 from reporting.services import submission_enqueue
 from tests.factories.reporting import store_fields

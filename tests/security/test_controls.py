@@ -169,7 +169,7 @@ def test_rate_limit_login_per_account_across_addresses(client, world, controls_o
 def test_rate_limit_login_counts_an_account_as_the_sign_in_form_reads_it():
     from django.test import RequestFactory
 
-    from practices.views import _sign_in_account
+    from practices.views.account import _sign_in_account
 
     spellings = ["physicist.riverside", " physicist.riverside ", "\uff50hysicist.riverside"]  # fullwidth p: NFKC
     keys = {_sign_in_account("login", RequestFactory().post("/", {"username": name})) for name in spellings}

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from reporting.models import Submission
-from reporting.selectors_outbox import FAILED, outbox_counts_by_pso
+from reporting.selectors import FAILED, outbox_counts_by_pso
 from reporting.services import error_text, submission_deliver, submission_requeue
 
 COLUMNS = ("pending", "failed", "delivered")

@@ -1,19 +1,64 @@
-"""Participation for PSO staff: events reported per agreement and quarter from the outbox; counts only."""
+"""What PSO staff read of the practice side: the outbox's delivery state and participation counts, never a record."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q, QuerySet
 from django.db.models.functions import TruncQuarter
 from django.utils import timezone
 
 from practices.choices import EXECUTED_STATES, AgreementState
 from practices.models import Agreement
-from practices.scoping import user_access
 
 from .models import Submission
+
+# --- The outbox --------------------------------------------------------------------------------------
+
+PENDING = Q(pushed_at__isnull=True, attempts=0)
+FAILED = Q(pushed_at__isnull=True, attempts__gt=0)  # tried at least once and not delivered yet
+DELIVERED = Q(pushed_at__isnull=False)
+STATES = {"pending": PENDING, "failed": FAILED}
+# What a list of rows may show: no `record`, so no narrative is even loaded.
+LIST_FIELDS = (
+    "pso_id", "pso__name", "event_key", "revision", "created_at", "attempts", "last_error", "next_attempt_at",
+)
+
+
+def _counts() -> dict:
+    return {
+        "pending": Count("pk", filter=PENDING),
+        "failed": Count("pk", filter=FAILED),
+        "delivered": Count("pk", filter=DELIVERED),
+    }
+
+
+def outbox_counts(queryset: QuerySet | None = None) -> dict[str, int]:
+    """Pending, failed and delivered row counts of a queryset of submissions (all rows by default)."""
+    queryset = Submission.objects.all() if queryset is None else queryset
+    return queryset.order_by().aggregate(**_counts())
+
+
+def outbox_counts_by_pso() -> list[dict]:
+    """The same counts per PSO (the operator's view in `manage.py pso_outbox`)."""
+    return list(Submission.objects.order_by("pso__name").values("pso_id", "pso__name").annotate(**_counts()))
+
+
+def outbox_undelivered(submissions: QuerySet[Submission], *, state: str | None = None) -> QuerySet[Submission]:
+    """Of the (scoped) submissions given, the undelivered ones, oldest first; `state` narrows."""
+    queryset = submissions.filter(pushed_at__isnull=True)
+    if state in STATES:
+        queryset = queryset.filter(STATES[state])
+    return queryset.select_related("pso").only(*LIST_FIELDS).order_by("created_at", "pk")
+
+
+def outbox_counts_for(*, user) -> dict[str, int]:
+    """Pending, failed and delivered counts over the PSOs the user works for as staff."""
+    return outbox_counts(Submission.objects.for_user(user, action="enrol"))
+
+
+# --- Participation -----------------------------------------------------------------------------------
 
 QUIET_DAYS = 90
 
@@ -52,16 +97,15 @@ class ParticipationRow:
 def participation_for(user, *, quarters: int = 8, now: datetime | None = None) -> dict:
     """Counts only, no content: events reported per agreement per quarter from the outbox, for PSO staff."""
     now = now or timezone.now()
-    pso_ids = user_access(user).pso_staff
     agreements = list(
         Agreement.objects.for_user(user, action="enrol")
-        .filter(state__in=EXECUTED_STATES, pso_id__in=pso_ids)
+        .filter(state__in=EXECUTED_STATES)
         .select_related("practice", "pso")
         .order_by("practice__name", "pk")
     )
     labels = _last_quarters(now, quarters)
     ids = [a.pk for a in agreements]
-    outbox = Submission.objects.filter(pso_id__in=pso_ids, agreement_id__in=ids)
+    outbox = Submission.objects.for_user(user, action="enrol").filter(agreement_id__in=ids)
     per_quarter: dict[tuple[int, str], int] = {}
     rows = (
         outbox.filter(created_at__gte=_quarter_start(labels[0]))

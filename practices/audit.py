@@ -1,0 +1,40 @@
+"""The audit trail and the access log: the one place that writes their rows, for every app."""
+
+from __future__ import annotations
+
+from .models import AccessLog, AuditEntry
+
+
+def audit_record(
+    *, actor, action: str, obj, agreement=None, pso=None, changes: dict | None = None, note: str = ""
+) -> AuditEntry:
+    """Append one audit row; callers pass field changes as {field: [old, new]}."""
+    return AuditEntry.objects.create(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        agreement=agreement,
+        pso=pso,
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        changes=changes or {},
+        note=note,
+    )
+
+
+def client_ip(request) -> str | None:
+    """The client address (REMOTE_ADDR, which foundation.proxy takes from X-Forwarded-For behind a proxy)."""
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def access_log_record(*, request, action: str, user=None, username: str = "", agreement_ids=(), obj=None,
+                      label: str = "") -> None:
+    """One access-log row per agreement concerned, so each agreement's reviewers see their own people."""
+    user = user if getattr(user, "is_authenticated", False) else None
+    rows = [
+        AccessLog(user=user, username=username or (user.get_username() if user else ""), agreement_id=agreement_id,
+                  action=action, object_type=obj._meta.label_lower if obj is not None else "",
+                  object_id=str(obj.pk) if obj is not None else "", object_label=label[:60],
+                  ip_address=client_ip(request))
+        for agreement_id in (agreement_ids or [None])
+    ]
+    AccessLog.objects.bulk_create(rows)

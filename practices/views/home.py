@@ -1,0 +1,48 @@
+"""The home page, which sends each role where it works, and the user's own profile."""
+
+from django.shortcuts import redirect
+from django.urls import NoReverseMatch, reverse
+from django.views.generic import TemplateView
+
+from ..scoping import RoleRequiredMixin
+from ..selectors import memberships_of, pso_memberships_of
+
+# Where each role works, in order of precedence; the home page sends a user to the first that applies.
+ROLE_HOMES = [
+    ("is_full_access", "review:queue"),
+    ("can_submit", "events:event-create"),
+    ("is_pso_staff", "practices:enrolment-queue"),
+    ("is_pso_analyst", "reporting:pso-dashboard"),
+]
+
+
+class HomeView(RoleRequiredMixin, TemplateView):
+    """Sends each role where it works; shows a short orientation when the user has no role yet."""
+
+    template_name = "home.html"
+    scoped_reads = ()  # the user's roles only
+
+    def get(self, request, *args, **kwargs):
+        if "stay" not in request.GET:
+            for capability, url_name in ROLE_HOMES:
+                if getattr(self.access, capability):
+                    try:
+                        return redirect(reverse(url_name))
+                    except NoReverseMatch:
+                        break
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(access=self.access, **kwargs)
+
+
+class ProfileView(RoleRequiredMixin, TemplateView):
+    """The signed-in user's own details, roles and password links."""
+
+    template_name = "practices/profile.html"
+    scoped_reads = (memberships_of, pso_memberships_of)
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        return super().get_context_data(memberships=memberships_of(user), pso_memberships=pso_memberships_of(user),
+                                        **kwargs)

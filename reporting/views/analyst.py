@@ -1,0 +1,214 @@
+"""The PSO analyst's pages: the aggregate dashboard, the drill-down to records, and one record."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.views.generic import DetailView, ListView, TemplateView
+
+from practices.scoping import RoleRequiredMixin, ScopedViewMixin
+
+from .. import dashboards as d
+from ..forms import PSODashboardFilterForm
+from ..models import StoreRecord
+from ..rollups import TOTAL, severity_band
+from .charts import chart_data, csv_response
+
+RECORDS_PER_PAGE = 25
+
+
+class _AnalystMixin(RoleRequiredMixin):
+    """The analyst's PSO (from ?pso=, default the first) and the filter form over its quarters."""
+
+    required_capability = "is_pso_analyst"
+
+    @cached_property
+    def psos(self):
+        return d.analyst_psos(self.request.user)
+
+    @cached_property
+    def pso(self):
+        wanted = self.request.GET.get("pso", "")
+        return next((p for p in self.psos if str(p.pk) == wanted), self.psos[0])
+
+    @cached_property
+    def filter_form(self) -> PSODashboardFilterForm:
+        data = self.request.GET.copy()
+        data["pso"] = str(self.pso.pk)
+        quarters = d.store_quarters(user=self.request.user, pso_id=self.pso.pk)
+        return PSODashboardFilterForm(data, psos=self.psos, quarters=quarters)
+
+    @cached_property
+    def filters(self) -> d.DashboardFilters:
+        return self.filter_form.filters()
+
+    def query_string(self, **extra) -> str:
+        from django.utils.http import urlencode
+
+        return urlencode({"pso": self.pso.pk, **self.filters.as_query(), **extra})
+
+
+class PSODashboardView(_AnalystMixin, TemplateView):
+    """The PSO analyst's aggregate dashboard: totals, trend and every breakdown, filterable; CSV per breakdown."""
+
+    template_name = "reporting/pso_dashboard.html"
+    scoped_reads = (d.analyst_psos, d.store_quarters, d.pso_breakdowns, d.pso_trend)
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("format") == "csv":
+            return self.csv(request.GET.get("dimension", ""))
+        return super().get(request, *args, **kwargs)
+
+    def csv(self, dimension: str) -> HttpResponse:
+        if dimension == "trend":
+            trend = d.pso_trend(user=self.request.user, pso_id=self.pso.pk, filters=self.filters)
+            header = ["quarter", *[s["label"] for s in trend["series"]], "total"]
+            rows = [
+                [q, *[s["data"][i] for s in trend["series"]], trend["totals"][i]]
+                for i, q in enumerate(trend["quarters"])
+            ]
+            return csv_response("trend.csv", header, rows)
+        total, breakdowns = d.pso_breakdowns(user=self.request.user, pso_id=self.pso.pk, filters=self.filters)
+        breakdown = next((b for b in breakdowns if b.key == dimension), None)
+        if breakdown is None:
+            raise Http404
+        rows = [[r.value, r.label, r.n, r.percent] for r in breakdown.rows]
+        return csv_response(f"{dimension}.csv", ["code", breakdown.title, "events", "percent of events"], rows)
+
+    def get_context_data(self, **kwargs):
+        total, breakdowns = d.pso_breakdowns(user=self.request.user, pso_id=self.pso.pk, filters=self.filters)
+        trend = d.pso_trend(user=self.request.user, pso_id=self.pso.pk, filters=self.filters)
+        charts = {b.key: chart_data(b) for b in breakdowns}
+        charts["trend"] = {
+            "labels": [f"{q[:4]} Q{q[5]}" for q in trend["quarters"]],
+            "datasets": [{"label": s["label"], "data": s["data"]} for s in trend["series"]],
+            "stacked": True,
+        }
+        trend_rows = [
+            {"quarter": f"{q[:4]} Q{q[5]}", "counts": [s["data"][i] for s in trend["series"]],
+             "total": trend["totals"][i]}
+            for i, q in enumerate(trend["quarters"])
+        ]
+        return super().get_context_data(
+            pso=self.pso, form=self.filter_form, filters=self.filters, total=total, breakdowns=breakdowns,
+            trend=trend, trend_rows=trend_rows, charts=charts, query=self.query_string(),
+            record_list_url=reverse("reporting:record-list"), **kwargs,
+        )  # fmt: skip
+
+
+class _KnownCountPaginator(Paginator):
+    """A paginator told its count (from the rollups), so paging never runs COUNT(*) over the store."""
+
+    def __init__(self, object_list, per_page, *, count: int, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count
+
+
+class RecordListView(_AnalystMixin, ScopedViewMixin, ListView):
+    """Drill-down: the de-identified records behind the filters (and one breakdown cell), with their narratives."""
+
+    model = StoreRecord
+    action = "analyse"
+    template_name = "reporting/storerecord_list.html"
+    context_object_name = "records"
+    paginate_by = RECORDS_PER_PAGE
+
+    @cached_property
+    def cell(self) -> tuple[str, str]:
+        dimension, value = self.request.GET.get("dimension", ""), self.request.GET.get("value", "")
+        if dimension not in d.DIMENSIONS or len(value) > 64:
+            return "", ""
+        return dimension, value
+
+    @cached_property
+    def total(self) -> int:
+        dimension, value = self.cell
+        return d.record_count(user=self.request.user, pso_id=self.pso.pk, filters=self.filters, dimension=dimension,
+                              value=value)
+
+    def refine(self, queryset):
+        dimension, value = self.cell
+        return d.records_matching(queryset, pso_id=self.pso.pk, filters=self.filters, dimension=dimension, value=value)
+
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        return _KnownCountPaginator(queryset, per_page, count=self.total, orphans=orphans)
+
+    def get_context_data(self, **kwargs):
+        dimension, value = self.cell
+        cell = None
+        if dimension and dimension != TOTAL:
+            info = d.DIMENSIONS[dimension]
+            cell = {"title": info.title, "label": info.label(value)}
+        context = super().get_context_data(
+            pso=self.pso, form=self.filter_form, filters=self.filters, cell=cell, total=self.total,
+            dashboard_query=self.query_string(), **kwargs,
+        )  # fmt: skip
+        dims = d.DIMENSIONS
+        for record in context["records"]:
+            record.display = {
+                "classification": dims["classification"].label(record.classification),
+                "techniques": [dims["technique"].label(t) for t in record.techniques],
+                "harm": dims["harm"].label(record.harm),
+            }
+        return context
+
+
+class RecordDetailView(ScopedViewMixin, DetailView):
+    """One de-identified record of the analyst's PSO; any other record is a 404."""
+
+    model = StoreRecord
+    action = "analyse"
+    required_capability = "is_pso_analyst"
+    template_name = "reporting/storerecord_detail.html"
+    context_object_name = "record"
+
+    def get_context_data(self, **kwargs):
+        from foundation.taxonomy.events import AgeRange, PatientSex, ReporterRole
+        from foundation.taxonomy.review import (
+            CORRECTIVE_ACTIONS,
+            AmelioratingAction,
+            PatientsAffected,
+            effectiveness,
+            label_for,
+        )
+
+        record = self.object
+        labels = d.DIMENSIONS
+
+        def many(key, codes):
+            return [labels[key].label(code) for code in codes]
+
+        def choice(choices, code):
+            return dict(choices.choices).get(code, code) if code else "—"
+
+        tiers = {"high": "most effective", "moderate": "moderately effective", "low": "least effective"}
+        return super().get_context_data(
+            classification=labels["classification"].label(record.classification),
+            techniques=many("technique", record.techniques),
+            workflow_origin=labels["workflow_origin"].label(record.workflow_origin),
+            workflow_detected=labels["workflow_detected"].label(record.workflow_detected),
+            workflow_noticed=labels["workflow_origin"].label(record.workflow_noticed),
+            problem_type=labels["problem_type"].label(record.problem_type),
+            secondary=many("problem_type", record.problem_types_secondary),
+            harm=labels["harm"].label(record.harm),
+            factors=many("cf_item", record.contributing_factors),
+            barriers_failed=many("barrier_failed", record.barriers_failed),
+            barriers_caught=many("barrier_caught", record.barriers_caught),
+            corrective_actions=[
+                (label_for(CORRECTIVE_ACTIONS, code), tiers.get(effectiveness(code) or "", ""))
+                for code in record.corrective_actions
+            ],
+            ameliorating_actions=[choice(AmelioratingAction, code) for code in record.ameliorating_actions],
+            patients_affected=choice(PatientsAffected, record.patients_affected),
+            age_range=choice(AgeRange, record.age_range),
+            sex=choice(PatientSex, record.sex),
+            reporter_role=choice(ReporterRole, record.reporter_role),
+            severity_band=d.SEVERITY_LABELS[severity_band(record.medical_severity)],
+            **kwargs,
+        )
