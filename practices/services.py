@@ -34,6 +34,7 @@ from .models import (
     User,
 )
 from .scoping import forget_access, user_access
+from .selectors import reviewers_of
 
 S = AgreementState
 
@@ -155,7 +156,7 @@ def agreement_transition(
     if to == S.TRAINED:
         locked.training_completed_on = timezone.localdate(now)
     if to == S.ACTIVE:
-        if not locked.memberships.filter(role=Role.FULL_ACCESS, is_active=True).exists() and not (
+        if not reviewers_of(agreement_ids=[locked.pk]).exists() and not (
             Invitation.objects.filter(agreement=locked, role=Role.FULL_ACCESS, accepted_at__isnull=True).exists()
         ):
             raise ValidationError("Invite at least one full-access user before activating the agreement.")

@@ -12,14 +12,17 @@ from django.utils import timezone
 from practices.choices import AgreementState, PSORole, Role
 from practices.models import AuditEntry, Coverage, Facility, Membership, Practice, User
 from practices.scoping import user_access
+from practices.selectors import reviewers_of
 from practices.services import (
     FacilityData,
     agreement_create,
     agreement_message_add,
     agreement_transition,
+    facility_create,
     invitation_accept,
     invitation_create,
     invitation_lookup,
+    invitation_send,
     membership_deactivate,
     membership_grant,
     participation_submit,
@@ -216,3 +219,70 @@ def test_invitation_full_access_when_both_seats_held_refused(world):
     with pytest.raises(ValidationError, match="seats"):
         invitation_create(by=world["users"]["staff.pso"], agreement=world["agreements"]["riverside"],
                           email="x@x.example", username="third.reviewer", role=Role.FULL_ACCESS)
+
+
+def test_facility_create_by_staff_adds_a_location_with_an_audit_row(world):
+    riverside, staff = world["agreements"]["riverside"], world["users"]["staff.pso"]
+    facility = facility_create(by=staff, agreement=riverside, name="  Riverside East ")
+    assert (facility.practice, facility.name) == (riverside.practice, "Riverside East")
+    entry = AuditEntry.objects.get(action="facility_created")
+    assert (entry.actor, entry.agreement, entry.pso, entry.object_id) == (staff, riverside, riverside.pso,
+                                                                          str(facility.pk))
+
+
+@pytest.mark.parametrize("username", ["physicist.riverside", "reporter.riverside", "analyst.pso"])
+def test_facility_create_by_anyone_but_the_psos_staff_denied(world, username):
+    with pytest.raises(PermissionDenied):
+        facility_create(by=world["users"][username], agreement=world["agreements"]["riverside"], name="East")
+    assert not Facility.objects.filter(name="East").exists()
+
+
+def test_facility_create_duplicate_name_refused_and_nothing_saved(world):
+    before = Facility.objects.count()
+    with pytest.raises(ValidationError):
+        facility_create(by=world["users"]["staff.pso"], agreement=world["agreements"]["riverside"],
+                        name="main campus")
+    assert Facility.objects.count() == before and not AuditEntry.objects.filter(action="facility_created").exists()
+
+
+def test_invitation_send_mails_the_link_only_after_commit(world, settings, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    settings.SITE_URL = "https://roils.example.org/"
+    invitation, token = invitation_create(by=world["users"]["physicist.riverside"],
+                                          agreement=world["agreements"]["riverside"], email="new@riverside.example",
+                                          username="new.reporter", role=Role.REPORTER)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        invitation_send(invitation=invitation, token=token)
+    assert mail.outbox == [] and len(callbacks) == 1
+    callbacks[0]()
+    (message,) = mail.outbox
+    assert message.to == ["new@riverside.example"] and "Riverside Cancer Center" in message.body
+    assert f"https://roils.example.org/invitation/{token}/" in message.body
+
+
+def test_invitation_send_links_on_the_address_the_inviter_used(world, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    invitation, token = invitation_create(by=world["users"]["staff.pso"], pso=world["pso"],
+                                          email="analyst2@pso.example", username="analyst.two",
+                                          role=PSORole.ANALYST)
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation_send(invitation=invitation, token=token, site_url="http://intranet.example:8000/")
+    assert f"http://intranet.example:8000/invitation/{token}/" in mail.outbox[0].body
+    assert world["pso"].name in mail.outbox[0].body
+
+
+def test_reviewers_of_active_full_access_of_active_logins_in_seat_order(world):
+    riverside, users = world["agreements"]["riverside"], world["users"]
+    assert [m.user for m in reviewers_of(agreement_ids=[riverside.pk])] == [
+        m.user for m in Membership.objects.filter(agreement=riverside, role=Role.FULL_ACCESS).order_by("seat")
+    ]
+    director = users["director.riverside"]
+    director.is_active = False
+    director.save()
+    assert [m.user for m in reviewers_of(agreement_ids=[riverside.pk])] == [users["physicist.riverside"]]
+    lakeside = world["agreements"]["lakeside"]
+    both = reviewers_of(agreement_ids=[riverside.pk, lakeside.pk])
+    assert {m.user for m in both} == {users["physicist.riverside"], users["physicist.lakeside"]}
+    assert list(reviewers_of(agreement_ids=[])) == []
