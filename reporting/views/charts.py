@@ -10,6 +10,7 @@ from .. import dashboards as d
 
 
 def csv_response(filename: str, header: list[str], rows: list[list]) -> HttpResponse:
+    """A CSV download of a header and rows."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     writer = csv.writer(response)

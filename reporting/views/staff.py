@@ -21,8 +21,6 @@ class ParticipationView(RoleRequiredMixin, TemplateView):
         return super().get_context_data(**table, **kwargs)
 
 
-
-
 class OutboxListView(ScopedViewMixin, ListView):
     """Undelivered submissions of the staff member's PSOs, with attempts, last error and age."""
 
