@@ -245,6 +245,8 @@ class Gen:
         p = self.person()
         ini = self.rng.choice([f"{p.first[0]}{p.last[0]}".upper(), f"{p.first[0]}.{p.last[0]}.".upper()])
         tag, text = self.date_text()
+        if tag == "on m/d":  # a month/day alone is a date only with its word ("on 3/14"), as in date()
+            return [(ini, "NAME", "name:initials"), (" on ", None, ""), (text, "DATE", "date:" + tag)]
         if self.rng.random() < 0.5:
             return [(ini, "NAME", "name:initials"), (" ", None, ""), (text, "DATE", "date:" + tag)]
         return [(text, "DATE", "date:" + tag), (" ", None, ""), (ini, "NAME", "name:initials")]
