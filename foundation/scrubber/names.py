@@ -227,6 +227,11 @@ def find_names(text: str, taken: bytearray, found: list[Finding]) -> list[Findin
         if _last_first(judge, toks, i, gap):
             names.update((i, i + 1))
             continue
+        if len(t.parts) > 1 and judge.capital(t) and not judge.guard(t) and all(
+            judge.lex.is_last(p) and p not in judge.lex.common for p in t.parts
+        ):
+            names.add(i)  # "Hernandez-Ruiz": two surnames joined
+            continue
         if judge.capital(t) and t.shape == "title" and not judge.guard(t):
             nxt = toks[i + 1] if i + 1 < len(toks) else None
             glued = nxt is not None and gap(i + 1) == " " and judge.capital(nxt) and judge.guard(nxt)
@@ -290,13 +295,21 @@ def _last_first(judge: _Judge, toks: list[_Tok], i: int, gap) -> bool:
 
 
 def _spans(text: str, toks: list[_Tok], names: set[int], taken: bytearray) -> list[Finding]:
-    out = []
+    """One finding per run of name words ("John Q. Smith" -> one [NAME]); "Smith, John" stays two."""
+    runs: list[list[int]] = []
     for i in sorted(names):
         t = toks[i]
         end = t.end + (1 if t.shape == "initial" and text[t.end : t.end + 1] == "." else 0)
-        if taken.find(1, t.start, end) == -1:
-            taken[t.start : end] = b"\x01" * (end - t.start)
-            out.append(Finding("NAME", t.start, end, text[t.start : end]))
+        if taken.find(1, t.start, end) != -1:
+            continue
+        if runs and 0 < t.start - runs[-1][1] <= 2 and not text[runs[-1][1] : t.start].strip():
+            runs[-1][1] = end
+        else:
+            runs.append([t.start, end])
+    out = []
+    for start, end in runs:
+        taken[start:end] = b"\x01" * (end - start)
+        out.append(Finding("NAME", start, end, text[start:end]))
     return out
 
 
@@ -324,9 +337,9 @@ def _initials_by_dates(text: str, taken: bytearray, found: list[Finding], judge:
 def _recurrences(text: str, toks: list[_Tok], found: list[Finding], taken: bytearray, judge: _Judge) -> list[Finding]:
     """A name found once is masked wherever it recurs (in any case, unless it is also everyday English)."""
     known: dict[str, str] = {}
-    for f in found:
-        low = f.text.lower().replace("'", "").replace("’", "")
-        for word, original in [(low, f.text), *zip(low.split("-"), f.text.split("-"), strict=False)]:
+    for original_run in (word for f in found for word in f.text.split()):
+        low = original_run.lower().replace("'", "").replace("’", "")
+        for word, original in [(low, original_run), *zip(low.split("-"), original_run.split("-"), strict=False)]:
             if len(word) > 2 and word.isalpha() or "-" in word:
                 known.setdefault(word, original)
     if not known:
