@@ -1,13 +1,13 @@
 """Evaluate foundation.scrubber: recall per identifier kind, names recall, clean narratives changed, speed.
 
     python bench/scrubber_eval.py                 # both parts
-    python bench/scrubber_eval.py --part tuning   # what the scrubber was tuned on (generated + hand-written + legacy)
+    python bench/scrubber_eval.py --part tuning   # tuned on: generated, hand-written and the first corpus
     python bench/scrubber_eval.py --part heldout  # never looked at while tuning (tests/scrubber/generator.py)
 
 Needs no Django and no database.  A planted identifier counts as caught when every character of it is covered by
-findings, separators aside (the kind may differ: "right kind" is reported beside it).  A clean narrative counts as changed when
-``scrub`` changes any character.  Timings are CPU time (time.process_time) per ``scrub`` call, which runs the
-detectors at least twice (the fixpoint check), on this machine's 2 shared cores.
+findings, separators aside (the kind may differ: "right kind" is reported beside it).  A clean narrative counts
+as changed when ``scrub`` changes any character.  Timings are CPU time (time.process_time) per ``scrub`` call,
+which runs the detectors at least twice (the fixpoint check), on this machine's 2 shared cores.
 """
 
 from __future__ import annotations

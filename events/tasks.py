@@ -15,7 +15,7 @@ from practices.choices import Role
 from practices.models import Membership
 
 from .models import Event
-from .services import drafts_expire
+from .services import drafts_expire, narratives_rescrub
 
 logger = logging.getLogger(__name__)
 
@@ -111,3 +111,9 @@ def event_notify_sweep_task() -> int:
 def drafts_expire_task() -> int:
     """Delete unfinished reports nobody has touched for DRAFT_RETENTION_DAYS (beat, daily)."""
     return drafts_expire()
+
+
+@shared_task(acks_late=True, time_limit=3600)
+def narratives_rescrub_task() -> int:
+    """Nightly: stored scrubbed narratives made by an older scrubber are scrubbed again."""
+    return narratives_rescrub()

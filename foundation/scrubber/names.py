@@ -48,12 +48,18 @@ _CONTACT = {
     "paged", "called", "notified", "informed", "told", "asked", "contacted", "emailed", "messaged", "texted",
     "spoke", "per", "by", "with", "to", "from", "and", "cc", "via", "w", "thanks", "thank",
 }
+
+
+def _split(words: str) -> list[str]:
+    return words.split()
+
+
 # Common words that are also frequent names: never names in lower case, even after "pt".
-_AMBIGUOUS = set(
+_AMBIGUOUS = frozenset(_split(
     "will may can mark bill hope grace rose king white black young long page little short strong rich price best love "
     "joy faith day early late house field street bush gay chase miles summer autumn winter spring frank art guy pat "
     "sue dawn eve iris ivy jade ruby pearl amber june april august angel case cash major rush noble north west south "
-    "east golden swift power powers bond cross sharp head story law chance".split()
+    "east golden swift power powers bond cross sharp head story law chance")
 )
 _SENTENCE_END = ".!?\n"
 _MONTH_NAMES = {"april", "may", "june", "august"}  # also first names: after a cue, "daughter April" is a person
@@ -222,7 +228,7 @@ def find_names(text: str, taken: bytearray, found: list[Finding]) -> list[Findin
                 extend(i, judge.cued)
                 continue
         if _pair(judge, toks, i, gap):
-            extend(i, lambda u: judge.namey(u) and not judge.guard(u) and judge.capital(u) == judge.capital(t))
+            extend(i, lambda u, t=t: judge.namey(u) and not judge.guard(u) and judge.capital(u) == judge.capital(t))
             continue
         if _last_first(judge, toks, i, gap):
             names.update((i, i + 1))
@@ -290,7 +296,8 @@ def _last_first(judge: _Judge, toks: list[_Tok], i: int, gap) -> bool:
         return False
     tight = gap(i + 1) == "," or a.shape == "upper"  # "SMITH, JOHN", "Baker,Mark": a record's way of writing
     if judge.capital(a):
-        return not (judge.common(a) and not judge.strong(a)) and (tight or not (judge.common(b) and b.low in _AMBIGUOUS))
+        ambiguous_first = judge.common(b) and b.low in _AMBIGUOUS
+        return not (judge.common(a) and not judge.strong(a)) and (tight or not ambiguous_first)
     return judge.lower_name(a) and judge.lower_name(b)
 
 

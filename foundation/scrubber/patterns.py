@@ -42,22 +42,23 @@ _VERSION_WORDS = {"v", "ver", "version", "versions", "release", "build", "rev", 
 _TEMPERATURE = re.compile(r"\b(?:temp|temperature|fever|febrile|t)\b\W{0,3}(?:of\W{1,3}|was\W{1,3}|is\W{1,3})?$")
 _CPT_CONTEXT = re.compile(r"\b(?:cpt|hcpcs|codes?|charges?|charged|billed|bill|billing|icd|drg|rvu)\b")
 _NOT_ZIP_BEFORE = {"iec", "iso", "cfr", "ncrp", "icru", "tg", "part", "model", "version", "v", "ver", "build",
-                   "ticket", "case", "sr", "ref", "report", "event", "item", "catalog", "cat", "order", "mu", "mus", "dose",
+                   "ticket", "case", "sr", "ref", "report", "event", "item", "catalog", "cat", "order", "mu", "mus",
+                   "dose",
                    "total", "sum", "rate", "x", "histories", "port", "step", "steps"}
 _STREET_SUFFIXES = (
     "Alley Avenue Ave Boulevard Blvd Branch Bridge Brook Brooks Bypass Camp Canyon Cape Causeway Circle Cir Cliff "
-    "Cliffs Club Common Corner Corners Course Court Ct Courts Cove Coves Creek Crescent Crest Crossing Crossroad Curve "
-    "Dale Dam Divide Drive Dr Drives Estate Estates Expressway Expy Extension Falls Ferry Fields Flat Flats Ford Forest "
-    "Forge Fork Forks Fort Freeway Fwy Garden Gardens Gateway Glen Glens Green Greens Grove Groves Harbor Harbors Haven "
-    "Heights Highway Hwy Hill Hills Hollow Inlet Island Islands Isle Junction Key Keys Knoll Knolls Lake Lakes Landing "
-    "Lane Ln Light Lights Loaf Lock Locks Lodge Loop Mall Manor Manors Meadow Meadows Mews Mill Mills Mission Motorway "
-    "Mount Mountain Mountains Neck Orchard Oval Overpass Park Parks Parkway Pkwy Parkways Pass Passage Path Pike Pine "
-    "Pines Place Pl Plain Plains Plaza Point Points Port Ports Prairie Radial Ramp Ranch Rapid Rapids Rest Ridge Ridges "
-    "River Road Rd Roads Route Row Rue Run Shoal Shoals Shore Shores Skyway Spring Springs Spur Spurs Square Sq Squares "
-    "Station Stravenue Stream Street St Streets Summit Terrace Ter Throughway Trace Track Trafficway Trail Trl Tunnel "
-    "Turnpike Underpass Union Unions Valley Valleys Via Viaduct View Views Village Villages Ville Vista Walk Walks Wall "
-    "Way Ways Well Wells Burg Burgs Centers Circles Drives Extensions Fall Forges Fords Harbors Lights Parkways "
-    "Streams Unions Center"
+    "Cliffs Club Common Corner Corners Course Court Ct Courts Cove Coves Creek Crescent Crest Crossing Crossroad "
+    "Curve Dale Dam Divide Drive Dr Drives Estate Estates Expressway Expy Extension Falls Ferry Fields Flat Flats "
+    "Ford Forest Forge Fork Forks Fort Freeway Fwy Garden Gardens Gateway Glen Glens Green Greens Grove Groves "
+    "Harbor Harbors Haven Heights Highway Hwy Hill Hills Hollow Inlet Island Islands Isle Junction Key Keys Knoll "
+    "Knolls Lake Lakes Landing Lane Ln Light Lights Loaf Lock Locks Lodge Loop Mall Manor Manors Meadow Meadows "
+    "Mews Mill Mills Mission Motorway Mount Mountain Mountains Neck Orchard Oval Overpass Park Parks Parkway Pkwy "
+    "Parkways Pass Passage Path Pike Pine Pines Place Pl Plain Plains Plaza Point Points Port Ports Prairie Radial "
+    "Ramp Ranch Rapid Rapids Rest Ridge Ridges River Road Rd Roads Route Row Rue Run Shoal Shoals Shore Shores "
+    "Skyway Spring Springs Spur Spurs Square Sq Squares Station Stravenue Stream Street St Streets Summit Terrace "
+    "Ter Throughway Trace Track Trafficway Trail Trl Tunnel Turnpike Underpass Union Unions Valley Valleys Via "
+    "Viaduct View Views Village Villages Ville Vista Walk Walks Wall Way Ways Well Wells Burg Burgs Centers Circles "
+    "Drives Extensions Fall Forges Fords Harbors Lights Parkways Streams Unions Center"
 )
 _SUFFIX = r"(?:" + "|".join(sorted(set(_STREET_SUFFIXES.split()), key=len, reverse=True)) + r")"
 

@@ -31,10 +31,44 @@ Piece = tuple[str, str | None, str]  # (text, kind it plants or None, tag)
 
 SEEDS = {"tuning": 20240314, "heldout": 977}
 SIZES = {"planted": 1000, "clean": 300}
-OTHER_LOCALES = ["en_GB", "en_IE", "en_AU", "en_NZ", "en_IN", "es_MX", "es_ES", "it_IT", "pl_PL", "de_DE", "fr_FR",
-                 "pt_BR", "nl_NL", "yo_NG", "sw", "zu_ZA", "tw_GH", "cs_CZ", "hu_HU", "fi_FI", "sv_SE", "tr_TR"]
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December"]
+OTHER_LOCALES = [
+    "en_GB",
+    "en_IE",
+    "en_AU",
+    "en_NZ",
+    "en_IN",
+    "es_MX",
+    "es_ES",
+    "it_IT",
+    "pl_PL",
+    "de_DE",
+    "fr_FR",
+    "pt_BR",
+    "nl_NL",
+    "yo_NG",
+    "sw",
+    "zu_ZA",
+    "tw_GH",
+    "cs_CZ",
+    "hu_HU",
+    "fi_FI",
+    "sv_SE",
+    "tr_TR",
+]
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 ABBR = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 WDAY = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
@@ -104,18 +138,34 @@ class Gen:
         y, m, d, w = self.date_parts(lo, hi)
         yy = y % 100
         formats = [
-            ("m/d/yyyy", f"{m}/{d}/{y}"), ("mm/dd/yyyy", f"{m:02d}/{d:02d}/{y}"), ("m/d/yy", f"{m}/{d}/{yy:02d}"),
-            ("m-d-yy", f"{m}-{d}-{yy:02d}"), ("iso", f"{y}-{m:02d}-{d:02d}"), ("Month d, yyyy", f"{MONTHS[m-1]} {d}, {y}"),
-            ("d Mon yyyy", f"{d} {ABBR[m-1]} {y}"), ("Mon d", f"{ABBR[m-1]} {d}"), ("Month dth", f"{MONTHS[m-1]} {d}th"),
-            ("m.d.yy", f"{m}.{d}.{yy:02d}"), ("mm.dd.yyyy", f"{m:02d}.{d:02d}.{y}"), ("dd-MON-yy", f"{d:02d}-{ABBR[m-1].upper()}-{yy:02d}"),
-            ("Weekday m/d", f"{WEEKDAYS[w]} {m}/{d}"), ("Wday m/d", f"{WDAY[w]} {m}/{d}"),
-            ("Weekday, Month d", f"{WEEKDAYS[w]}, {MONTHS[m-1]} {d}"), ("on m/d", f"{m}/{d}"),
-            ("Mon. d, yyyy", f"{ABBR[m-1]}. {d}, {y}"), ("mmddyy", f"{m:02d}{d:02d}{yy:02d}"),
+            ("m/d/yyyy", f"{m}/{d}/{y}"),
+            ("mm/dd/yyyy", f"{m:02d}/{d:02d}/{y}"),
+            ("m/d/yy", f"{m}/{d}/{yy:02d}"),
+            ("m-d-yy", f"{m}-{d}-{yy:02d}"),
+            ("iso", f"{y}-{m:02d}-{d:02d}"),
+            ("Month d, yyyy", f"{MONTHS[m - 1]} {d}, {y}"),
+            ("d Mon yyyy", f"{d} {ABBR[m - 1]} {y}"),
+            ("Mon d", f"{ABBR[m - 1]} {d}"),
+            ("Month dth", f"{MONTHS[m - 1]} {d}th"),
+            ("m.d.yy", f"{m}.{d}.{yy:02d}"),
+            ("mm.dd.yyyy", f"{m:02d}.{d:02d}.{y}"),
+            ("dd-MON-yy", f"{d:02d}-{ABBR[m - 1].upper()}-{yy:02d}"),
+            ("Weekday m/d", f"{WEEKDAYS[w]} {m}/{d}"),
+            ("Wday m/d", f"{WDAY[w]} {m}/{d}"),
+            ("Weekday, Month d", f"{WEEKDAYS[w]}, {MONTHS[m - 1]} {d}"),
+            ("on m/d", f"{m}/{d}"),
+            ("Mon. d, yyyy", f"{ABBR[m - 1]}. {d}, {y}"),
+            ("mmddyy", f"{m:02d}{d:02d}{yy:02d}"),
         ]
         if heldout_only or self.part == "heldout":
-            formats += [("m/d (Wday)", f"{m}/{d} ({WDAY[w]})"), ("Month d yyyy", f"{MONTHS[m-1]} {d} {y}"),
-                        ("d.m.yyyy", f"{d}.{m}.{y}"), ("yyyy/mm/dd", f"{y}/{m:02d}/{d:02d}"),
-                        ("Wday, Mon d", f"{WDAY[w]}, {ABBR[m-1]} {d}"), ("mm/dd/'yy", f"{m:02d}/{d:02d}/'{yy:02d}")]
+            formats += [
+                ("m/d (Wday)", f"{m}/{d} ({WDAY[w]})"),
+                ("Month d yyyy", f"{MONTHS[m - 1]} {d} {y}"),
+                ("d.m.yyyy", f"{d}.{m}.{y}"),
+                ("yyyy/mm/dd", f"{y}/{m:02d}/{d:02d}"),
+                ("Wday, Mon d", f"{WDAY[w]}, {ABBR[m - 1]} {d}"),
+                ("mm/dd/'yy", f"{m:02d}/{d:02d}/'{yy:02d}"),
+            ]
         tag, text = self.rng.choice(formats)
         return tag, text
 
@@ -143,39 +193,80 @@ class Gen:
 
     def mrn(self) -> list[Piece]:
         d, a = self.digits, self.letters
-        return self.labelled("MRN", [
-            ("MRN ", lambda: d(8)), ("MRN: ", lambda: d(7)), ("MRN#", lambda: d(8)), ("MR# ", lambda: d(7)),
-            ("med rec # ", lambda: d(6)), ("medical record number ", lambda: "00" + d(6)), ("chart # ", lambda: d(7)),
-            ("patient ID ", lambda: a(1) + d(7)), ("EMPI ", lambda: d(9)), ("acct/MRN ", lambda: d(8)),
-            ("MRN ", lambda: f"{d(3)}-{d(3)}-{d(2)}"), ("hospital # ", lambda: d(6)), ("CSN ", lambda: d(10)),
-            ("FIN ", lambda: d(9)), ("MRN ", lambda: d(6)),
-        ])
+        return self.labelled(
+            "MRN",
+            [
+                ("MRN ", lambda: d(8)),
+                ("MRN: ", lambda: d(7)),
+                ("MRN#", lambda: d(8)),
+                ("MR# ", lambda: d(7)),
+                ("med rec # ", lambda: d(6)),
+                ("medical record number ", lambda: "00" + d(6)),
+                ("chart # ", lambda: d(7)),
+                ("patient ID ", lambda: a(1) + d(7)),
+                ("EMPI ", lambda: d(9)),
+                ("acct/MRN ", lambda: d(8)),
+                ("MRN ", lambda: f"{d(3)}-{d(3)}-{d(2)}"),
+                ("hospital # ", lambda: d(6)),
+                ("CSN ", lambda: d(10)),
+                ("FIN ", lambda: d(9)),
+                ("MRN ", lambda: d(6)),
+            ],
+        )
 
     def mrns(self) -> list[Piece]:
         label = self.rng.choice(["MRNs ", "MRNs: ", "MRN's ", "medical record numbers ", "charts "])
         sep = self.rng.choice([" and ", ", ", " & ", "/"])
-        return [(label, None, ""), (self.digits(8), "MRN", "mrn:plural"), (sep, None, ""),
-                (self.digits(7), "MRN", "mrn:plural-second")]
+        return [
+            (label, None, ""),
+            (self.digits(8), "MRN", "mrn:plural"),
+            (sep, None, ""),
+            (self.digits(7), "MRN", "mrn:plural-second"),
+        ]
 
     def account(self) -> list[Piece]:
         d, a = self.digits, self.letters
-        return self.labelled("ACCOUNT", [
-            ("acct ", lambda: f"{d(4)}-{d(3)}"), ("account # ", lambda: d(8)), ("billing account ", lambda: d(7)),
-            ("insurance ID ", lambda: a(3) + d(9)), ("member ID ", lambda: a(1) + d(9)), ("member # ", lambda: d(11)),
-            ("policy # ", lambda: f"{d(3)}-{d(3)}-{d(3)}"), ("prior auth # ", lambda: f"PA{d(7)}"),
-            ("prior authorization ", lambda: d(9)), ("auth # ", lambda: a(2) + d(6)), ("ref # ", lambda: d(6)),
-            ("reference number ", lambda: a(3) + "-" + d(5)), ("claim # ", lambda: d(10)),
-            ("Medicare ID ", lambda: f"{d(1)}{a(2)}{d(1)}-{a(2)}{d(1)}-{a(2)}{d(2)}"), ("group # ", lambda: d(6)),
-            ("subscriber ID ", lambda: a(3) + d(8)), ("BCBS ID ", lambda: a(3) + d(9)), ("Medicaid # ", lambda: d(10)),
-            ("authorization number ", lambda: d(8)), ("confirmation # ", lambda: a(2) + d(6)),
-        ])
+        return self.labelled(
+            "ACCOUNT",
+            [
+                ("acct ", lambda: f"{d(4)}-{d(3)}"),
+                ("account # ", lambda: d(8)),
+                ("billing account ", lambda: d(7)),
+                ("insurance ID ", lambda: a(3) + d(9)),
+                ("member ID ", lambda: a(1) + d(9)),
+                ("member # ", lambda: d(11)),
+                ("policy # ", lambda: f"{d(3)}-{d(3)}-{d(3)}"),
+                ("prior auth # ", lambda: f"PA{d(7)}"),
+                ("prior authorization ", lambda: d(9)),
+                ("auth # ", lambda: a(2) + d(6)),
+                ("ref # ", lambda: d(6)),
+                ("reference number ", lambda: a(3) + "-" + d(5)),
+                ("claim # ", lambda: d(10)),
+                ("Medicare ID ", lambda: f"{d(1)}{a(2)}{d(1)}-{a(2)}{d(1)}-{a(2)}{d(2)}"),
+                ("group # ", lambda: d(6)),
+                ("subscriber ID ", lambda: a(3) + d(8)),
+                ("BCBS ID ", lambda: a(3) + d(9)),
+                ("Medicaid # ", lambda: d(10)),
+                ("authorization number ", lambda: d(8)),
+                ("confirmation # ", lambda: a(2) + d(6)),
+            ],
+        )
 
     def phone(self) -> list[Piece]:
         if self.rng.random() < 0.5:
             return [(self.fake.phone_number(), "PHONE", "phone:faker")]
         a, b, c = self.rng.randint(201, 989), self.rng.randint(201, 989), self.digits(4)
-        options = [f"({a}) {b}-{c}", f"{a}.{b}.{c}", f"{a}-{b}-{c} x{self.digits(3)}", f"{a}-{b}-{c} ext. {self.digits(4)}",
-                   f"{b}-{c}", f"{a} {b} {c}", f"({a}){b}-{c}", f"1-{a}-{b}-{c}", f"{a}/{b}-{c}"]
+        options = [
+            f"({a}) {b}-{c}",
+            f"{a}.{b}.{c}",
+            f"{a}-{b}-{c} x{self.digits(3)}",
+            f"{a}-{b}-{c} ext. {self.digits(4)}",
+            f"{b}-{c}",
+            f"{a} {b} {c}",
+            f"({a}){b}-{c}",
+            f"1-{a}-{b}-{c}",
+            f"{a}/{b}-{c}",
+        ]
         return [(self.rng.choice(options), "PHONE", "phone:format")]
 
     def email(self) -> list[Piece]:
@@ -183,37 +274,53 @@ class Gen:
 
     def ssn(self) -> list[Piece]:
         s = self.fake.ssn()
-        return self.rng.choice([[(s, "SSN", "ssn:bare")], [("SSN ", None, ""), (s.replace("-", ""), "SSN", "ssn:label")],
-                                [("SS# ", None, ""), (s, "SSN", "ssn:label")],
-                                [("last 4 of SSN ", None, ""), (s[-4:], "SSN", "ssn:last4")]])
+        return self.rng.choice(
+            [
+                [(s, "SSN", "ssn:bare")],
+                [("SSN ", None, ""), (s.replace("-", ""), "SSN", "ssn:label")],
+                [("SS# ", None, ""), (s, "SSN", "ssn:label")],
+                [("last 4 of SSN ", None, ""), (s[-4:], "SSN", "ssn:last4")],
+            ]
+        )
 
     def address(self) -> list[Piece]:
         street = self.fake.street_address()
         if self.rng.random() < 0.4:
             city, state, z = self.fake.city(), self.fake.state_abbr(), self.fake.zipcode()
-            return [(street, "ADDRESS", "address:street"), (", ", None, ""), (city, "ADDRESS", "address:city"),
-                    (f", {state} ", None, ""), (z, "ZIP", "zip:after-state")]
+            return [
+                (street, "ADDRESS", "address:street"),
+                (", ", None, ""),
+                (city, "ADDRESS", "address:city"),
+                (f", {state} ", None, ""),
+                (z, "ZIP", "zip:after-state"),
+            ]
         return [(street, "ADDRESS", "address:street")]
 
     def zip(self) -> list[Piece]:
         z = self.fake.zipcode()
-        return self.rng.choice([
-            [("(", None, ""), (z, "ZIP", "zip:parens"), (")", None, "")],
-            [("zip ", None, ""), (z, "ZIP", "zip:label")],
-            [(self.fake.city(), "ADDRESS", "address:city"), (" ", None, ""), (z, "ZIP", "zip:after-city")],
-            [("lives in ", None, ""), (z, "ZIP", "zip:alone")],
-            [(self.fake.zipcode_plus4(), "ZIP", "zip:plus4")],
-            [("from the ", None, ""), (z, "ZIP", "zip:alone"), (" area", None, "")],
-        ])
+        return self.rng.choice(
+            [
+                [("(", None, ""), (z, "ZIP", "zip:parens"), (")", None, "")],
+                [("zip ", None, ""), (z, "ZIP", "zip:label")],
+                [(self.fake.city(), "ADDRESS", "address:city"), (" ", None, ""), (z, "ZIP", "zip:after-city")],
+                [("lives in ", None, ""), (z, "ZIP", "zip:alone")],
+                [(self.fake.zipcode_plus4(), "ZIP", "zip:plus4")],
+                [("from the ", None, ""), (z, "ZIP", "zip:alone"), (" area", None, "")],
+            ]
+        )
 
     def city(self) -> list[Piece]:
         lead = self.rng.choice(["lives in ", "resides in ", "from ", "drives in from ", "moved to "])
         return [(lead, None, ""), (self.fake.city(), "ADDRESS", "address:city-cue")]
 
     def url(self) -> list[Piece]:
-        options = [self.fake.url() + self.fake.uri_path(), f"bit.ly/{self.letters(3).lower()}{self.digits(3)}",
-                   f"tinyurl.com/{self.letters(5).lower()}", f"www.facebook.com/{self.fake.user_name()}",
-                   f"https://mychart.{self.fake.domain_word()}.org/visit/{self.digits(6)}"]
+        options = [
+            self.fake.url() + self.fake.uri_path(),
+            f"bit.ly/{self.letters(3).lower()}{self.digits(3)}",
+            f"tinyurl.com/{self.letters(5).lower()}",
+            f"www.facebook.com/{self.fake.user_name()}",
+            f"https://mychart.{self.fake.domain_word()}.org/visit/{self.digits(6)}",
+        ]
         return [(self.rng.choice(options), "URL", "url")]
 
     def ip(self) -> list[Piece]:
@@ -221,20 +328,38 @@ class Gen:
 
     def serial(self) -> list[Piece]:
         d, a = self.digits, self.letters
-        return self.labelled("SERIAL", [
-            ("serial number ", lambda: a(2) + d(6)), ("S/N ", lambda: f"{d(4)}-{a(2)}"), ("SN: ", lambda: a(3) + d(6)),
-            ("ser# ", lambda: d(7)), ("serial no. ", lambda: a(3) + d(5)), ("lot ", lambda: a(1) + d(5)),
-            ("lot# ", lambda: d(6) + a(1)), ("Lot: ", lambda: f"{d(2)}{a(1)}{d(4)}"), ("UDI ", lambda: "0" + d(13)),
-            ("device serial ", lambda: a(3) + d(6)), ("model/serial ", lambda: f"{a(2)}{d(3)}/{d(7)}"),
-            ("pacemaker serial ", lambda: a(3) + d(6)), ("SN ", lambda: d(8)),
-        ])
+        return self.labelled(
+            "SERIAL",
+            [
+                ("serial number ", lambda: a(2) + d(6)),
+                ("S/N ", lambda: f"{d(4)}-{a(2)}"),
+                ("SN: ", lambda: a(3) + d(6)),
+                ("ser# ", lambda: d(7)),
+                ("serial no. ", lambda: a(3) + d(5)),
+                ("lot ", lambda: a(1) + d(5)),
+                ("lot# ", lambda: d(6) + a(1)),
+                ("Lot: ", lambda: f"{d(2)}{a(1)}{d(4)}"),
+                ("UDI ", lambda: "0" + d(13)),
+                ("device serial ", lambda: a(3) + d(6)),
+                ("model/serial ", lambda: f"{a(2)}{d(3)}/{d(7)}"),
+                ("pacemaker serial ", lambda: a(3) + d(6)),
+                ("SN ", lambda: d(8)),
+            ],
+        )
 
     def age(self) -> list[Piece]:
         n = str(self.rng.randint(90, 104))
         sex = self.rng.choice(["F", "M"])
-        forms = [(n, "-year-old", "hyphen"), (n, " y/o", "y/o"), (n, "yo", "yo"), (n, sex, "compact"),
-                 (n, " " + sex, "compact-space"), (n, f"yo{sex}", "yoF"), (n, " years old", "years"),
-                 (n, f" y.o. {'female' if sex == 'F' else 'male'}", "y.o.")]
+        forms = [
+            (n, "-year-old", "hyphen"),
+            (n, " y/o", "y/o"),
+            (n, "yo", "yo"),
+            (n, sex, "compact"),
+            (n, " " + sex, "compact-space"),
+            (n, f"yo{sex}", "yoF"),
+            (n, " years old", "years"),
+            (n, f" y.o. {'female' if sex == 'F' else 'male'}", "y.o."),
+        ]
         lead = self.rng.choice(["", "", "age ", "aged "])
         num, rest, tag = self.rng.choice(forms)
         if lead:
@@ -254,13 +379,32 @@ class Gen:
     # --- named people in context ---------------------------------------------------------------------------
     def pt(self) -> list[Piece]:
         p = self.patient = self.person()
-        cue, style = self.rng.choice([
-            ("patient ", "First Last"), ("pt ", "last"), ("pt ", "first last"), ("Pt ", "Last"), ("patient ", "Last"),
-            ("Mr. ", "Last"), ("Mrs. ", "First Last"), ("Ms ", "Last"), ("", "First Last"), ("", "Last, First"),
-            ("", "LAST, FIRST"), ("pt ", "FIRST LAST"), ("", "first last"), ("Patient ", "First I. Last"),
-            ("pt. ", "First Last-Other"), ("", "LAST,FIRST"), ("patient ", "LAST"), ("Miss ", "Last"),
-            ("pt ", "Last"), ("", "FIRST LAST"), ("patient, ", "First Last"), ("the patient (", "First Last"),
-        ])
+        cue, style = self.rng.choice(
+            [
+                ("patient ", "First Last"),
+                ("pt ", "last"),
+                ("pt ", "first last"),
+                ("Pt ", "Last"),
+                ("patient ", "Last"),
+                ("Mr. ", "Last"),
+                ("Mrs. ", "First Last"),
+                ("Ms ", "Last"),
+                ("", "First Last"),
+                ("", "Last, First"),
+                ("", "LAST, FIRST"),
+                ("pt ", "FIRST LAST"),
+                ("", "first last"),
+                ("Patient ", "First I. Last"),
+                ("pt. ", "First Last-Other"),
+                ("", "LAST,FIRST"),
+                ("patient ", "LAST"),
+                ("Miss ", "Last"),
+                ("pt ", "Last"),
+                ("", "FIRST LAST"),
+                ("patient, ", "First Last"),
+                ("the patient (", "First Last"),
+            ]
+        )
         pieces = ([(cue, None, "")] if cue else []) + self.name_pieces(p, style)
         if cue.endswith("("):
             pieces.append((")", None, ""))
@@ -273,13 +417,30 @@ class Gen:
 
     def relative(self) -> list[Piece]:
         p = self.person()
-        cue, style = self.rng.choice([
-            ("daughter ", "First"), ("his wife ", "First"), ("her husband, ", "First Last"), ("son ", "First Last"),
-            ("POA ", "First Last"), ("POA: ", "Last, First"), ("guardian ", "First Last"), ("legal guardian: ", "First Last"),
-            ("power of attorney ", "First Last"), ("mother ", "first"), ("HCP ", "First Last"), ("sister ", "First"),
-            ("caregiver ", "First"), ("wife (", "First"), ("grandson ", "First Last"), ("healthcare proxy ", "First Last"),
-            ("niece ", "First"), ("spouse ", "FIRST"), ("daughter-in-law ", "First"), ("partner ", "First Last"),
-        ])
+        cue, style = self.rng.choice(
+            [
+                ("daughter ", "First"),
+                ("his wife ", "First"),
+                ("her husband, ", "First Last"),
+                ("son ", "First Last"),
+                ("POA ", "First Last"),
+                ("POA: ", "Last, First"),
+                ("guardian ", "First Last"),
+                ("legal guardian: ", "First Last"),
+                ("power of attorney ", "First Last"),
+                ("mother ", "first"),
+                ("HCP ", "First Last"),
+                ("sister ", "First"),
+                ("caregiver ", "First"),
+                ("wife (", "First"),
+                ("grandson ", "First Last"),
+                ("healthcare proxy ", "First Last"),
+                ("niece ", "First"),
+                ("spouse ", "FIRST"),
+                ("daughter-in-law ", "First"),
+                ("partner ", "First Last"),
+            ]
+        )
         pieces = [(cue, None, "")] + self.name_pieces(p, style)
         if cue.endswith("("):
             pieces.append((")", None, ""))
@@ -287,11 +448,24 @@ class Gen:
 
     def staff(self) -> list[Piece]:
         p = self.person()
-        cue, style = self.rng.choice([
-            ("Dr. ", "Last"), ("Dr ", "Last"), ("Dr. ", "First Last"), ("dr ", "last"), ("Dr. ", "F. Last"),
-            ("therapist ", "First"), ("RTT ", "First Last"), ("physicist ", "First Last"), ("dosimetrist ", "First"),
-            ("RN ", "First"), ("nurse ", "First Last"), ("Dr. ", "LAST"), ("per Dr. ", "Last"), ("resident Dr ", "Last"),
-        ])
+        cue, style = self.rng.choice(
+            [
+                ("Dr. ", "Last"),
+                ("Dr ", "Last"),
+                ("Dr. ", "First Last"),
+                ("dr ", "last"),
+                ("Dr. ", "F. Last"),
+                ("therapist ", "First"),
+                ("RTT ", "First Last"),
+                ("physicist ", "First Last"),
+                ("dosimetrist ", "First"),
+                ("RN ", "First"),
+                ("nurse ", "First Last"),
+                ("Dr. ", "LAST"),
+                ("per Dr. ", "Last"),
+                ("resident Dr ", "Last"),
+            ]
+        )
         return [(cue, None, "")] + self.name_pieces(p, style)
 
     def bare(self) -> list[Piece]:
@@ -301,10 +475,26 @@ class Gen:
 
     def slot(self, name: str) -> list[Piece]:
         return {
-            "PT": self.pt, "PTAGAIN": self.pt_again, "REL": self.relative, "STAFF": self.staff, "BARE": self.bare,
-            "DATE": self.date, "DOB": self.dob, "MRN": self.mrn, "MRNS": self.mrns, "ACCT": self.account,
-            "PHONE": self.phone, "EMAIL": self.email, "SSN": self.ssn, "ADDR": self.address, "ZIP": self.zip,
-            "CITY": self.city, "URL": self.url, "IP": self.ip, "SERIAL": self.serial, "AGE": self.age,
+            "PT": self.pt,
+            "PTAGAIN": self.pt_again,
+            "REL": self.relative,
+            "STAFF": self.staff,
+            "BARE": self.bare,
+            "DATE": self.date,
+            "DOB": self.dob,
+            "MRN": self.mrn,
+            "MRNS": self.mrns,
+            "ACCT": self.account,
+            "PHONE": self.phone,
+            "EMAIL": self.email,
+            "SSN": self.ssn,
+            "ADDR": self.address,
+            "ZIP": self.zip,
+            "CITY": self.city,
+            "URL": self.url,
+            "IP": self.ip,
+            "SERIAL": self.serial,
+            "AGE": self.age,
             "INITDATE": self.initials_date,
         }[name]()
 

@@ -48,7 +48,8 @@ HELDOUT_ONLY_TRAPS = [
     "Xofigo", "Lutathera", "Pluvicto", "I-131", "Y-90 SIR-Spheres", "Cs-137", "Co-60", "Sr-90", "Pd-103 seeds",
     "Ethos", "Unity", "Leksell", "ArcCHECK", "MapCHECK", "Octavius", "Delta4", "EPIQ", "IMPAX", "Sectra", "AlignRT",
     "Kaplan-Meier", "Gray", "Hounsfield units", "Lugol", "Trendelenburg", "Valsalva", "Whipple", "Bolus", "Vac-Lok",
-    "Alpha Cradle", "AccuForm", "Klarity mask", "Cook catheter", "Bard", "MammoSite", "Smit sleeve", "Utrecht applicator",
+    "Alpha Cradle", "AccuForm", "Klarity mask", "Cook catheter", "Bard", "MammoSite", "Smit sleeve",
+    "Utrecht applicator",
     "Venezia applicator", "Geneva applicator", "Freiburg flap", "Capri applicator", "Morphine", "Dexamethasone",
     "Ondansetron", "Emend", "Marinol", "Biafine", "Domeboro", "Lidocaine viscous", "Hydrocortisone", "Medrol",
 ]

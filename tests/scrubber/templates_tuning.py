@@ -35,7 +35,8 @@ PLANTED: list[str] = [
     "CPT 77386 charged twice for {PT}, {ACCT}. Mailing address {ADDR}; {ZIP}.",
     "kV images not reviewed before treatment for {PT} ({AGE}). Offline review {DATE}: 0.8 cm shift. "
     "Image server {IP} down at 0830.",
-    "Right breast tangents planned but left marked at sim for {PT}, {MRN}. Found at the time-out. {STAFF}, pager {PHONE}.",
+    "Right breast tangents planned but left marked at sim for {PT}, {MRN}. Found at the time-out. "
+    "{STAFF}, pager {PHONE}.",
     "Heterogeneity correction off for {PT}, {DOB}. 60 Gy in 30 fractions, lung. {STAFF} recalculated; 4%.",
     "A photo of {PT} posted to {URL} by mistake. {STAFF} informed the privacy office. {PTAGAIN}'s family was told.",
     "Mask for {PT} ({MRN}) cracked during fraction 12 of 30. Re-sim {DATE}; 2 Gy/fx continued.",
@@ -63,7 +64,8 @@ PLANTED: list[str] = [
     "Only 2 of 3 fiducials visible for {PT}, {MRN}; matched to two seeds, 3 mm residual. {STAFF} approved.",
     "{PT} asked reminders go to {PHONE} and {EMAIL}; old address {ADDR} still on file.",
     "Grade 3 dermatitis at 40 Gy for {PT} ({AGE}); bolus left on 5 fractions instead of 3. {STAFF} held on {DATE}.",
-    "Whole-brain fields opened instead of the spine plan for {PT}. {MRN}; reported by {STAFF}. Requisition listed {SSN}.",
+    "Whole-brain fields opened instead of the spine plan for {PT}. {MRN}; reported by {STAFF}. "
+    "Requisition listed {SSN}.",
     "TG-142 output 2.5% high on TrueBeam 2; {PT} ({MRN}) and 11 others treated before the adjustment. {DATE}.",
     "Old pacemaker ({SERIAL}) found during treatment of {PT}, {AGE}. 1.2 Gy to the device; rep at {PHONE}.",
     "Consent signed by {REL} but not witnessed for {PT}, {DOB}. {STAFF} obtained a new consent.",

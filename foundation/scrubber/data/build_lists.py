@@ -81,4 +81,4 @@ def main(sources: Path) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/lists")))
+    sys.exit(main(Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/lists")))  # noqa: S108 (a maintenance script)
