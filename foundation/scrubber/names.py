@@ -65,6 +65,8 @@ _SENTENCE_END = ".!?\n"
 _MONTH_NAMES = {"april", "may", "june", "august"}  # also first names: after a cue, "daughter April" is a person
 _GUARD_PAIRS = {("winston", "lutz"), ("monte", "carlo"), ("ann", "arbor"), ("gamma", "knife")}
 _MODALS = {"will", "may", "can", "did", "was", "is", "has", "had", "should", "would", "could", "might", "must"}
+_DOTTED_WORDS = {"dob", "am", "pm", "eg", "ie", "po", "nb", "us", "usa", "ssn", "mrn", "etc", "bid", "tid", "qd", "prn",
+                 "npo", "dnr", "md", "rn", "np", "pa", "do", "phd", "dds", "aka", "asap", "eta", "fyi"}
 _INITIALS = re.compile(r"(?:[A-Z]\.){2,3}|[A-Z]{2,3}\b")
 
 
@@ -333,7 +335,9 @@ def _initials_by_dates(text: str, taken: bytearray, found: list[Finding], judge:
                 if len(between) > 4 or any(c.isalnum() for c in between.replace("on", "")):
                     continue
                 s, e = m.span()
-                if (s and text[s - 1].isalnum()) or ("." not in m.group() and m.group().lower() in judge.lex.guard):
+                letters = m.group().replace(".", "").lower()
+                # "M.R." (dotted) can be a person; "MR" (bare) is imaging.  "D.O.B." is never anyone.
+                if (s and text[s - 1].isalnum()) or letters in (_DOTTED_WORDS if "." in m.group() else judge.lex.guard):
                     continue
                 if taken.find(1, s, e) == -1:
                     taken[s:e] = b"\x01" * (e - s)
