@@ -265,7 +265,7 @@ def _pair(judge: _Judge, toks: list[_Tok], i: int, gap) -> bool:
     if gap(j) not in (" ", "  "):
         return False
     if b.shape == "initial" and j + 1 < len(toks) and gap(j + 1) in (". ", " "):
-        j += 1  # a middle initial: "John Q. Public"
+        j += 1  # a middle initial: "John Q. Sanders"
         b = toks[j]
     if not b.free or judge.guard(a) or (a.low, b.low) in _GUARD_PAIRS:
         return False
