@@ -55,7 +55,8 @@ def test_find_identifiers_name_in_context_is_masked(text, name):
 
 @pytest.mark.parametrize(
     ("text", "initials"),
-    [("JS 3/14/24 wrong bolus", "JS"), ("Event 03/14/2024 - K.B.: couch off", "K.B."), ("M.R. January 27, 2023", "M.R.")],
+    [("JS 3/14/24 wrong bolus", "JS"), ("Event 03/14/2024 - K.B.: couch off", "K.B."),
+     ("M.R. January 27, 2023", "M.R.")],
 )
 def test_find_identifiers_initials_next_to_a_date_are_a_name(text, initials):
     assert ("NAME", initials) in _kinds(text)
@@ -64,7 +65,8 @@ def test_find_identifiers_initials_next_to_a_date_are_a_name(text, initials):
 @pytest.mark.parametrize(
     ("text", "later"),
     [
-        ("Mr. Okafor was set up on TrueBeam 2. Later okafor said the mask was loose; OKAFOR left.", ["okafor", "OKAFOR"]),
+        ("Mr. Okafor was set up on TrueBeam 2. Later okafor said the mask was loose; OKAFOR left.",
+         ["okafor", "OKAFOR"]),
         ("pt smith had the wrong bolus. Smith tolerated the rest.", ["Smith"]),
         ("Dr. Patel approved. The plan Patel approved had 2 Gy/fx.", ["Patel"]),
     ],
