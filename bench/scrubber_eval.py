@@ -1,15 +1,19 @@
-"""Evaluate foundation.scrubber on the synthetic corpus: recall per identifier kind, false positives on
-clean narratives, and speed.
+"""Evaluate foundation.scrubber: recall per identifier kind, names recall, clean narratives changed, speed.
 
-    python bench/scrubber_eval.py
+    python bench/scrubber_eval.py                 # both parts
+    python bench/scrubber_eval.py --part tuning   # tuned on: generated, hand-written and the first corpus
+    python bench/scrubber_eval.py --part heldout  # never looked at while tuning (tests/scrubber/generator.py)
 
-Needs no Django and no database.  A planted identifier counts as caught when every character of it
-is covered by findings; "right kind" additionally needs every covering finding to have the planted
-kind.  Timings are CPU time (time.process_time) so a busy machine skews them less.
+Needs no Django and no database.  A planted identifier counts as caught when every character of it is covered by
+findings, separators aside (the kind may differ: "right kind" is reported beside it).  A clean narrative counts
+as changed when ``scrub`` changes any character.  Timings are CPU time (time.process_time) per ``scrub`` call,
+which runs the detectors at least twice (the fixpoint check), on this machine's 2 shared cores.
 """
 
 from __future__ import annotations
 
+import argparse
+import difflib
 import statistics
 import sys
 import time
@@ -19,7 +23,32 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from foundation.scrubber import KINDS, find_identifiers, scrub  # noqa: E402
-from tests.scrubber.corpus import CLEAN, CLINICAL_FACTS, PLANTED  # noqa: E402
+from tests.scrubber import handwritten  # noqa: E402
+from tests.scrubber.corpus import CLEAN as LEGACY_CLEAN  # noqa: E402
+from tests.scrubber.corpus import PLANTED as LEGACY_PLANTED  # noqa: E402
+from tests.scrubber.generator import build  # noqa: E402
+
+Plant = tuple[str, int, int, str]
+
+
+def legacy() -> list[tuple[str, list[Plant]]]:
+    """The original corpus (substring plants) in span form."""
+    out = []
+    for text, plants in LEGACY_PLANTED:
+        spans = []
+        for kind, planted in plants:
+            start = text.index(planted)
+            spans.append((kind, start, start + len(planted), "legacy"))
+        out.append((text, spans))
+    return out
+
+
+def part(name: str) -> tuple[list[tuple[str, list[Plant]]], list[str]]:
+    planted, clean = build(name)
+    if name == "tuning":
+        planted = planted + handwritten.PLANTED + legacy()
+        clean = clean + handwritten.CLEAN + LEGACY_CLEAN
+    return planted, clean
 
 
 def _cpu_ms(func, *args, repeat: int = 1) -> float:
@@ -29,78 +58,87 @@ def _cpu_ms(func, *args, repeat: int = 1) -> float:
     return (time.process_time() - started) / repeat * 1000
 
 
-def recall() -> tuple[Counter[str], Counter[str], Counter[str], list[tuple[str, str, str]]]:
+def evaluate(name: str, *, show: int) -> dict:
+    planted, clean = part(name)
     total: Counter[str] = Counter()
     caught: Counter[str] = Counter()
-    right_kind: Counter[str] = Counter()
-    missed: list[tuple[str, str, str]] = []
-    for text, plants in PLANTED:
+    right: Counter[str] = Counter()
+    by_tag_total: Counter[str] = Counter()
+    by_tag_caught: Counter[str] = Counter()
+    missed = []
+    for text, plants in planted:
         findings = find_identifiers(text)
-        scrubbed = scrub(text)
-        for kind, planted in plants:
+        covered = bytearray(len(text))
+        kinds = [""] * len(text)
+        for f in findings:
+            covered[f.start : f.end] = b"\x01" * (f.end - f.start)
+            for i in range(f.start, f.end):
+                kinds[i] = f.kind
+        for kind, start, end, tag in plants:
             total[kind] += 1
-            start = text.index(planted)
-            end = start + len(planted)
-            touching = [f for f in findings if f.start < end and f.end > start]
-            covered = {i for f in touching for i in range(max(start, f.start), min(end, f.end))}
-            if len(covered) == end - start and planted not in scrubbed:
+            group = tag.split(":")[0] + (":" + tag.split(":")[1] if tag.startswith("name:") else "")
+            by_tag_total[group] += 1
+            # Every letter and digit of it covered (the space inside "John Smith" or the parentheses around a ZIP
+            # may stay).
+            if all(covered[i] for i in range(start, end) if text[i].isalnum()):
                 caught[kind] += 1
-                right_kind[kind] += all(f.kind == kind for f in touching)
+                by_tag_caught[group] += 1
+                right[kind] += all(kinds[i] == kind for i in range(start, end) if text[i].isalnum())
             else:
-                missed.append((kind, planted, text))
-    return total, caught, right_kind, missed
+                missed.append((kind, tag, text[start:end], text))
+    changed = [(text, scrub(text)) for text in clean]
+    changed = [(a, b) for a, b in changed if a != b]
+    texts = [text for text, _ in planted] + clean
+    for text in texts[:50]:
+        scrub(text)  # warm-up, including the lexicon
+    per_text = [_cpu_ms(scrub, text, repeat=3) for text in texts]
+
+    print(f"\n=== {name} part: {len(planted)} narratives with {sum(total.values())} planted identifiers, "
+          f"{len(clean)} clean narratives ===")
+    print(f"{'kind':<8} {'caught':>11} {'recall':>8} {'right kind':>11}")
+    for kind in KINDS:
+        if total[kind]:
+            print(f"{kind:<8} {caught[kind]:>5}/{total[kind]:<5} {caught[kind] / total[kind]:>8.3f} "
+                  f"{right[kind] / total[kind]:>11.3f}")
+    structured = [k for k in KINDS if k != "NAME"]
+    s_total, s_caught = sum(total[k] for k in structured), sum(caught[k] for k in structured)
+    print(f"structured identifiers recall: {s_caught}/{s_total} = {s_caught / max(s_total, 1):.3f}")
+    print(f"names recall: {caught['NAME']}/{total['NAME']} = {caught['NAME'] / max(total['NAME'], 1):.3f}  (by source: "
+          + ", ".join(f"{g.split(':', 1)[1]} {by_tag_caught[g]}/{n}" for g, n in sorted(by_tag_total.items())
+                      if g.startswith("name:")) + ")")
+    print(f"clean narratives changed: {len(changed)}/{len(clean)} = {len(changed) / len(clean):.3f}")
+    print(f"ms per narrative (CPU, mean {statistics.mean(len(t) for t in texts):.0f} chars): "
+          f"mean {statistics.mean(per_text):.3f}, median {statistics.median(per_text):.3f}, "
+          f"p95 {sorted(per_text)[int(0.95 * len(per_text))]:.3f}, max {max(per_text):.3f}")
+    for kind, tag, value, text in missed[:show]:
+        print(f"  MISSED {kind} ({tag}): {value!r} in {text[:140]!r}")
+    for before, after in changed[:show]:
+        lost = [w for w in difflib.ndiff(before.split(), after.split()) if w.startswith("- ")]
+        print(f"  CHANGED: {' '.join(w[2:] for w in lost)!r} in {before[:120]!r}")
+    return {"missed": len(missed), "changed": len(changed)}
 
 
-def spurious_in_planted() -> int:
-    """Findings in planted narratives that touch no planted identifier (clinical text flagged)."""
-    count = 0
-    for text, plants in PLANTED:
-        spans = [(text.index(p), text.index(p) + len(p)) for _, p in plants]
-        count += sum(1 for f in find_identifiers(text) if not any(f.start < e and f.end > s for s, e in spans))
-    return count
+def speed() -> None:
+    planted, clean = part("tuning")
+    long_planted = " ".join(text for text, _ in planted[:20])[:2000]
+    long_clean = " ".join(clean)[:2000]
+    scrub(long_planted)
+    print(f"\n2,000-char narrative with {len(find_identifiers(long_planted))} identifiers: "
+          f"{_cpu_ms(scrub, long_planted, repeat=50):.2f} ms per scrub, "
+          f"{_cpu_ms(find_identifiers, long_planted, repeat=50):.2f} ms per find_identifiers (the live check); "
+          f"2,000-char clean narrative: {_cpu_ms(scrub, long_clean, repeat=50):.2f} ms per scrub")
 
 
 def main() -> int:
-    total, caught, right_kind, missed = recall()
-    print(f"Planted corpus: {len(PLANTED)} narratives, {sum(total.values())} planted identifiers\n")
-    print(f"{'kind':<8} {'caught':>9} {'recall':>8} {'right kind':>11}")
-    for kind in KINDS:
-        if total[kind]:
-            print(f"{kind:<8} {caught[kind]:>4}/{total[kind]:<4} {caught[kind] / total[kind]:>8.1%} "
-                  f"{right_kind[kind] / total[kind]:>11.1%}")
-    overall = sum(caught.values()) / sum(total.values())
-    print(f"{'overall':<8} {sum(caught.values()):>4}/{sum(total.values()):<4} {overall:>8.1%} "
-          f"{sum(right_kind.values()) / sum(total.values()):>11.1%}")
-    for kind, planted, text in missed[:20]:
-        print(f"  MISSED {kind}: {planted!r} in {text[:100]!r}...")
-
-    changed = [text for text in CLEAN if scrub(text) != text]
-    facts_lost = [fact for fact in CLINICAL_FACTS if scrub(fact) != fact]
-    print(f"\nClean corpus: {len(CLEAN)} narratives; changed at all: {len(changed)} "
-          f"({len(changed) / len(CLEAN):.1%} false-positive rate, limit 5%)")
-    for text in changed:
-        print(f"  CHANGED: {scrub(text)[:160]!r}")
-    print(f"Clinical fact phrases: {len(CLINICAL_FACTS)}; altered: {len(facts_lost)} {facts_lost or ''}")
-    print(f"Findings in planted narratives touching no planted identifier: {spurious_in_planted()}")
-
-    texts = [text for text, _ in PLANTED] + CLEAN
-    for text in texts:  # warm-up
-        scrub(text)
-    per_text = [_cpu_ms(scrub, text, repeat=5) for text in texts]
-    lengths = [len(text) for text in texts]
-    print(f"\nTiming (CPU) per narrative, mean {statistics.mean(lengths):.0f} chars: "
-          f"mean {statistics.mean(per_text):.3f} ms, median {statistics.median(per_text):.3f} ms, "
-          f"p95 {sorted(per_text)[int(0.95 * len(per_text))]:.3f} ms, max {max(per_text):.3f} ms")
-    long_planted = " ".join(text for text, _ in PLANTED[:12])[:4000]
-    long_clean = " ".join(CLEAN)[:4000]
-    print(f"4,000-char narrative, {len(find_identifiers(long_planted))} identifiers: "
-          f"{_cpu_ms(scrub, long_planted, repeat=50):.2f} ms; "
-          f"4,000-char clean narrative: {_cpu_ms(scrub, long_clean, repeat=50):.2f} ms")
-    adversarial = {"'1' * 1e6": "1" * 1_000_000, "'a@' * 5e5": "a@" * 500_000, "'Mr ' * 3e5": "Mr " * 300_000,
-                   "'Dr. Aa ' * 1.4e5": "Dr. Aa " * 140_000}
-    print("1 MB adversarial inputs: " + ", ".join(
-        f"{name} {_cpu_ms(scrub, text) / 1000:.2f} s" for name, text in adversarial.items()))
-    return 0 if not missed and len(changed) <= 0.05 * len(CLEAN) else 1
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--part", choices=["tuning", "heldout", "both"], default="both")
+    parser.add_argument("--show", type=int, default=15, help="misses and changes to print per part")
+    args = parser.parse_args()
+    parts = ["tuning", "heldout"] if args.part == "both" else [args.part]
+    for name in parts:
+        evaluate(name, show=args.show)
+    speed()
+    return 0
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""Events reported by front-line staff. The only patient data ever stored is an age range and a sex."""
+"""Events reported by front-line staff. About the patient, only an age range and a sex are asked; the narrative is
+checked for identifiers while it is typed, and the lists of the practice show its scrubbed copy."""
 
 import uuid
 
@@ -32,6 +33,11 @@ class Event(models.Model):
     reference = models.CharField(max_length=24, editable=False)
     classification = models.CharField(max_length=40, choices=EventClassification.choices)
     narrative = models.TextField(max_length=NARRATIVE_MAX_LENGTH)
+    # The narrative with identifiers masked (foundation.scrubber), made at submission: lists and exports show it,
+    # only the event page shows the narrative itself. `scrubbed_with` is the scrubber's VERSION that made it; a
+    # newer scrubber scrubs again (events.services.narratives_rescrub). Database defaults keep raw inserts valid.
+    narrative_scrubbed = models.TextField(blank=True, default="", db_default="", editable=False)
+    scrubbed_with = models.CharField(max_length=16, blank=True, default="", db_default="", editable=False)
     event_date = models.DateField()
     event_time = models.TimeField(null=True, blank=True)
     workflow_step_noticed = models.CharField(max_length=40, choices=WorkflowStep.choices, blank=True)

@@ -17,6 +17,8 @@ from django.db import IntegrityError, connection, transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from foundation.scrubber import VERSION as SCRUBBER_VERSION
+from foundation.scrubber import scrub
 from foundation.taxonomy.events import (
     AgeRange,
     EventClassification,
@@ -218,6 +220,8 @@ def _create(*, by: User, data: EventData, key: uuid.UUID, now: dt.datetime, noti
         reference=reference_next(practice=agreement.practice, year=timezone.localtime(now).year),
         classification=data.classification,
         narrative=data.narrative.strip(),
+        narrative_scrubbed=scrub(data.narrative.strip()),
+        scrubbed_with=SCRUBBER_VERSION,
         event_date=data.event_date,
         event_time=data.event_time,
         workflow_step_noticed=data.workflow_step_noticed,
@@ -357,3 +361,29 @@ def drafts_expire(*, now: dt.datetime | None = None) -> int:
     """Delete every draft not changed for DRAFT_RETENTION_DAYS; returns how many were deleted."""
     deleted, _by_model = Draft.objects.expired(now).delete()
     return deleted
+
+
+def narratives_rescrub(*, batch: int = 500, limit: int | None = None) -> int:
+    """Scrub again the stored copies made by another scrubber version (or none); returns how many were updated.
+
+    Narratives never change after submission, so a copy is stale only when the scrubber changed. Runs in batches
+    ordered by id, each its own transaction, so a large table is neither locked whole nor read into memory.
+    """
+    done = 0
+    last_id = 0
+    while limit is None or done < limit:
+        size = batch if limit is None else min(batch, limit - done)
+        rows = list(
+            Event.objects.filter(pk__gt=last_id).exclude(scrubbed_with=SCRUBBER_VERSION).order_by("pk")
+            .only("pk", "narrative")[:size]
+        )
+        if not rows:
+            break
+        for event in rows:
+            event.narrative_scrubbed = scrub(event.narrative)
+            event.scrubbed_with = SCRUBBER_VERSION
+        with transaction.atomic():
+            Event.objects.bulk_update(rows, ["narrative_scrubbed", "scrubbed_with"])
+        done += len(rows)
+        last_id = rows[-1].pk
+    return done

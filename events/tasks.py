@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from .services import MAIL_ERRORS, drafts_expire, event_notify_reviewers, event_notify_sweep
+from .services import MAIL_ERRORS, drafts_expire, event_notify_reviewers, event_notify_sweep, narratives_rescrub
 
 
 @shared_task(
@@ -29,3 +29,9 @@ def event_notify_sweep_task() -> int:
 def drafts_expire_task() -> int:
     """Delete unfinished reports nobody has touched for DRAFT_RETENTION_DAYS (beat, daily)."""
     return drafts_expire()
+
+
+@shared_task(acks_late=True, time_limit=3600)
+def narratives_rescrub_task() -> int:
+    """Nightly: stored scrubbed narratives made by an older scrubber are scrubbed again."""
+    return narratives_rescrub()

@@ -166,8 +166,8 @@ def queue_rows(events) -> list[dict]:
     values = list(events.prefetch_related(None).values(
         "pk", "reference", "revision", "event_date", "facility_id", "facility__name", "classification",
         "status", "last_activity_at", "review__title", "review__harm", "review__medical_severity",
-        # The summary shows 110 characters: the start of the narrative is enough, not all of it for every row.
-        narrative_start=Substr("narrative", 1, SUMMARY_SOURCE_CHARS),
+        # The summary shows 110 characters of the scrubbed copy (lists never show identifiers): its start is enough.
+        narrative_start=Substr("narrative_scrubbed", 1, SUMMARY_SOURCE_CHARS),
     ))
     techniques: dict[int, list[str]] = {}
     for event_id, technique in EventTechnique.objects.filter(event_id__in=[v["pk"] for v in values]).order_by(

@@ -213,7 +213,7 @@ def _similar_base(event: Event, *, user) -> QuerySet[Event]:
         .filter(agreement_id=event.agreement_id, created_at__lt=event.created_at)
         .exclude(pk=event.pk)
         .select_related("facility")
-        .only("reference", "event_date", "status", "narrative", "created_at", "facility__name")  # what the card shows
+        .only("reference", "event_date", "status", "narrative", "narrative_scrubbed", "created_at", "facility__name")
     )
 
 

@@ -164,10 +164,12 @@ class QueueExportView(ReviewerMixin, View):
             raise Http404
         filterset = QueueFilter(request.GET or None, queryset=queue_columns(self.get_queryset()), request=request)
         queryset = filterset.qs.order_by("facility__name", "-created_at", "-id")
-        content = queue_export(queryset=queryset, by=request.user, fmt=fmt, query=request.GET.urlencode())
+        full_text = request.GET.get("full") == "1"  # narratives as written, only when asked for explicitly
+        content = queue_export(queryset=queryset, by=request.user, fmt=fmt, query=request.GET.urlencode(),
+                               full_text=full_text)
         access_log_record(request=request, action="export", user=request.user,
                           agreement_ids=sorted(set(queryset.values_list("agreement_id", flat=True))),
-                          label=f"review queue ({fmt.upper()})")
+                          label=f"review queue ({fmt.upper()}{', full text' if full_text else ''})")
         response = HttpResponse(content, content_type=self.formats[fmt])
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         response["Content-Disposition"] = f'attachment; filename="review-queue-{stamp}.{fmt}"'

@@ -42,6 +42,10 @@ app.conf.beat_schedule = {
         "task": "events.tasks.drafts_expire_task",
         "schedule": crontab(hour=3, minute=30),
     },
+    "events-rescrub-narratives": {
+        "task": "events.tasks.narratives_rescrub_task",
+        "schedule": crontab(hour=3, minute=45),
+    },
     "review-remind-untouched": {
         "task": "review.tasks.review_reminders_task",
         "schedule": crontab(hour=7, minute=0),

@@ -8,6 +8,7 @@ import uuid
 from django.utils import timezone
 
 from events.models import Event, EventTechnique
+from foundation.scrubber import VERSION as SCRUBBER_VERSION
 from foundation.taxonomy import review as rc
 from foundation.taxonomy.events import (
     AgeRange,
@@ -90,6 +91,8 @@ def bulk_events(*, agreement: Agreement, count: int, prefix: str = "TST", anonym
             agreement=agreement, facility_id=coverages[i % len(coverages)].facility_id,
             reference=f"{prefix}-{start + i + 1:05d}", classification=list(EventClassification)[i % 5],
             narrative=f"Bulk event {i}: couch shift entered with the wrong sign, caught on imaging.",
+            narrative_scrubbed=f"Bulk event {i}: couch shift entered with the wrong sign, caught on imaging.",
+            scrubbed_with=SCRUBBER_VERSION,
             event_date=timezone.localdate() - dt.timedelta(days=1 + i % 300), reporter_role=ReporterRole.DOSIMETRIST,
             is_anonymous=anonymous, reporter_name="" if anonymous else "Sam Rivera",
             created_at=now - dt.timedelta(minutes=i), last_activity_at=now,

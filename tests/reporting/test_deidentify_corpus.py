@@ -7,10 +7,12 @@ import re
 import pytest
 from django.db import models
 
+from foundation.scrubber import find_identifiers
 from reporting.deidentify import KEY_FIELDS, SHORT_TEXT_FIELDS
 from reporting.models import StoreRecord, Submission
 from reporting.services import submission_enqueue
 from tests.scrubber.corpus import CLEAN, PLANTED
+from tests.scrubber.generator import build
 
 from .outbox_records import raw_record
 
@@ -61,3 +63,21 @@ def test_deidentify_corpus_delivered_no_planted_identifier_reaches_store(world, 
     outbox = [_as_text(value) for record in Submission.objects.values_list("record", flat=True)
               for name, value in record.items() if name not in KEY_FIELDS]  # fmt: skip
     assert [text for text in unique if any(text in value for value in outbox)] == []
+
+
+def test_deidentify_generated_corpus_store_holds_no_identifier_pattern(world, django_capture_on_commit_callbacks):
+    """After a push, no stored text field of the PSO store matches any identifier pattern of the scrubber."""
+    agreement = world["agreements"]["riverside"]
+    planted, clean = build("tuning")
+    texts = [text for text, _plants in planted[:150]] + clean[:30]
+    with django_capture_on_commit_callbacks(execute=True):
+        for n, text in enumerate(texts):
+            raw = raw_record(agreement=agreement, n=n, narrative=text, lessons_learned=f"Lesson: {text}",
+                             **dict.fromkeys(SHORT_TEXT_FIELDS, text))
+            submission_enqueue(record=raw, agreement_id=agreement.pk)
+    assert StoreRecord.objects.count() == len(texts)
+    text_fields = [f.name for f in StoreRecord._meta.concrete_fields
+                   if isinstance(f, models.CharField | models.TextField) and f.name not in KEY_FIELDS]
+    found = [(name, f.kind, f.text) for row in StoreRecord.objects.values(*text_fields) for name in text_fields
+             for f in find_identifiers(row[name] or "")]  # fmt: skip
+    assert found == []
