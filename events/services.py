@@ -20,7 +20,6 @@ from foundation.taxonomy.events import (
     TreatmentTechnique,
     WorkflowStep,
 )
-from practices.authcache import user_fact_set
 from practices.models import Agreement, Coverage, Practice, User
 from practices.scoping import user_access
 from practices.services import audit_record
@@ -187,8 +186,6 @@ def event_submit(
         if existing is None:
             raise
         return existing
-    if submitted_at is None and event.submitted_by_id is not None:  # the user's latest named report
-        user_fact_set(by.pk, "last-reporter-role", event.reporter_role)
     return event
 
 

@@ -17,7 +17,6 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
-from .authcache import ENTRY_SECONDS, tenant_cached
 from .choices import ENDED_STATES, EXECUTED_STATES, AgreementState, PSORole, Role
 
 ACTIONS = ("view", "submit", "review", "manage", "enrol", "analyse")
@@ -78,25 +77,28 @@ def _still_readable(state: str, ended_at, retention_days: int, now) -> bool:
 
 
 def user_access(user) -> Access:
-    """The single translation of a login into tenants; cached on the user object for the request."""
+    """The single translation of a login into tenants, read from the database.
+
+    Memoised on the user object, which AuthenticationMiddleware builds afresh for every request: each request
+    reads the memberships once, and never sees another request's copy, so a revoked role is gone on the next
+    request in every process. (Code that keeps a user object longer, a script or a test, reads a new copy of
+    the user to see changes made since.)
+    """
     if user is None or not user.is_authenticated or not user.is_active:
         return NO_ACCESS
-    cached = getattr(user, "_roils_access", None)
-    if cached is not None:
-        return cached
-    access = tenant_cached(user.pk, "access", lambda: _compute_access(user))
-    user._roils_access = access
+    access = getattr(user, "_roils_access", None)
+    if access is None:
+        access = user._roils_access = _read_access(user)
     return access
 
 
-def _compute_access(user) -> tuple[Access, int]:
-    """The user's Access from the database, and how long it stays true (ended agreements expire)."""
+def _read_access(user) -> Access:
+    """The user's Access from the database: one query for practice memberships, one for PSO memberships."""
     from .models import Membership, PSOMembership
 
     now = timezone.now()
-    fresh_for = ENTRY_SECONDS  # until the first ended agreement's retention runs out, if sooner
     submit, own, full, manage, roles = set(), set(), set(), set(), {}
-    rows = Membership.objects.filter(user=user, is_active=True).values_list(
+    rows = Membership.objects.filter(user=user, is_active=True).order_by().values_list(
         "agreement_id", "role", "agreement__state", "agreement__ended_at", "agreement__retention_days"
     )
     for agreement_id, role, state, ended_at, retention_days in rows:
@@ -106,17 +108,15 @@ def _compute_access(user) -> tuple[Access, int]:
         if role == Role.FULL_ACCESS:
             if _still_readable(state, ended_at, retention_days, now):
                 full.add(agreement_id)
-                if state in ENDED_STATES:
-                    until = ended_at + timezone.timedelta(days=retention_days)
-                    fresh_for = min(fresh_for, int((until - now).total_seconds()))
             if state in EXECUTED_STATES - ENDED_STATES:
                 manage.add(agreement_id)
         elif state == AgreementState.ACTIVE:
             own.add(agreement_id)
     staff, analyst = set(), set()
-    for pso_id, role in PSOMembership.objects.filter(user=user, is_active=True).values_list("pso_id", "role"):
+    pso_rows = PSOMembership.objects.filter(user=user, is_active=True).order_by().values_list("pso_id", "role")
+    for pso_id, role in pso_rows:
         (staff if role == PSORole.STAFF else analyst).add(pso_id)
-    access = Access(
+    return Access(
         submit=frozenset(submit),
         own=frozenset(own),
         full=frozenset(full),
@@ -125,13 +125,6 @@ def _compute_access(user) -> tuple[Access, int]:
         pso_staff=frozenset(staff),
         pso_analyst=frozenset(analyst),
     )
-    return access, fresh_for
-
-
-def forget_access(user) -> None:
-    """Drop the cached access after a change of role within the same request."""
-    if hasattr(user, "_roils_access"):
-        del user._roils_access
 
 
 NOTHING = Q(pk__in=[])  # the scope of someone without a role: matches no row, and runs no query
