@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
 from django.http import Http404
 from django.utils import timezone
 
@@ -93,29 +93,33 @@ def user_access(user) -> Access:
 
 
 def _read_access(user) -> Access:
-    """The user's Access from the database: one query for practice memberships, one for PSO memberships."""
+    """The user's Access from the database, in one query: active practice memberships (with their agreement's
+    state) and active PSO memberships, the latter told apart by having no agreement state."""
     from .models import Membership, PSOMembership
 
-    now = timezone.now()
-    submit, own, full, manage, roles = set(), set(), set(), set(), {}
-    rows = Membership.objects.filter(user=user, is_active=True).order_by().values_list(
+    practice = Membership.objects.filter(user=user, is_active=True).order_by().values_list(
         "agreement_id", "role", "agreement__state", "agreement__ended_at", "agreement__retention_days"
     )
-    for agreement_id, role, state, ended_at, retention_days in rows:
-        roles[agreement_id] = role
+    pso = PSOMembership.objects.filter(user=user, is_active=True).order_by().values_list(
+        "pso_id", "role", Value(None, output_field=models.CharField()),
+        Value(None, output_field=models.DateTimeField()), Value(None, output_field=models.IntegerField()),
+    )
+    now = timezone.now()
+    submit, own, full, manage, roles, staff, analyst = set(), set(), set(), set(), {}, set(), set()
+    for target_id, role, state, ended_at, retention_days in practice.union(pso, all=True):
+        if state is None:  # a PSO membership
+            (staff if role == PSORole.STAFF else analyst).add(target_id)
+            continue
+        roles[target_id] = role
         if state == AgreementState.ACTIVE:
-            submit.add(agreement_id)
+            submit.add(target_id)
         if role == Role.FULL_ACCESS:
             if _still_readable(state, ended_at, retention_days, now):
-                full.add(agreement_id)
+                full.add(target_id)
             if state in EXECUTED_STATES - ENDED_STATES:
-                manage.add(agreement_id)
+                manage.add(target_id)
         elif state == AgreementState.ACTIVE:
-            own.add(agreement_id)
-    staff, analyst = set(), set()
-    pso_rows = PSOMembership.objects.filter(user=user, is_active=True).order_by().values_list("pso_id", "role")
-    for pso_id, role in pso_rows:
-        (staff if role == PSORole.STAFF else analyst).add(pso_id)
+            own.add(target_id)
     return Access(
         submit=frozenset(submit),
         own=frozenset(own),

@@ -161,6 +161,9 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 # Rate limits (django-ratelimit) answer 429 through this view.
 RATELIMIT_VIEW = "practices.views.rate_limited"
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
+# The counters live in the cache: while Redis is unreachable they are not enforced (django-ratelimit would
+# otherwise refuse every sign-in and report); django-axes' lockout, in the database, still holds.
+RATELIMIT_FAIL_OPEN = True
 
 # A strict Content-Security-Policy: no inline script or style, nothing from another origin.
 CONTENT_SECURITY_POLICY = {
