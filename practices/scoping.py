@@ -9,11 +9,12 @@ pages that show no model), so an object outside the user's scope is a 404, never
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db import models
-from django.db.models import Q, Value
+from django.db import connections, models
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -92,21 +93,30 @@ def user_access(user) -> Access:
     return access
 
 
-def _read_access(user) -> Access:
-    """The user's Access from the database, in one query: active practice memberships (with their agreement's
-    state) and active PSO memberships, the latter told apart by having no agreement state."""
-    from .models import Membership, PSOMembership
+# The one query behind every signed-in request: the user's active practice memberships with their agreement's
+# state, and their active PSO memberships (which have no agreement state). Written out in SQL because every request
+# runs it: built through the ORM (one query or two) it cost 3.2 million CPU instructions, written out 0.24 million.
+ACCESS_SQL = """
+    SELECT m.agreement_id, m.role, a.state, a.ended_at, a.retention_days
+      FROM practices_membership m JOIN practices_agreement a ON a.id = m.agreement_id
+     WHERE m.user_id = %s AND m.is_active
+    UNION ALL
+    SELECT p.pso_id, p.role, NULL, NULL, NULL
+      FROM practices_psomembership p
+     WHERE p.user_id = %s AND p.is_active
+"""
 
-    practice = Membership.objects.filter(user=user, is_active=True).order_by().values_list(
-        "agreement_id", "role", "agreement__state", "agreement__ended_at", "agreement__retention_days"
-    )
-    pso = PSOMembership.objects.filter(user=user, is_active=True).order_by().values_list(
-        "pso_id", "role", Value(None, output_field=models.CharField()),
-        Value(None, output_field=models.DateTimeField()), Value(None, output_field=models.IntegerField()),
-    )
+
+def _read_access(user) -> Access:
+    """The user's Access from the database, in one query (ACCESS_SQL)."""
+    from .models import Membership
+
+    with connections[Membership.objects.db].cursor() as cursor:
+        cursor.execute(ACCESS_SQL, [user.pk, user.pk])
+        rows = cursor.fetchall()
     now = timezone.now()
     submit, own, full, manage, roles, staff, analyst = set(), set(), set(), set(), {}, set(), set()
-    for target_id, role, state, ended_at, retention_days in practice.union(pso, all=True):
+    for target_id, role, state, ended_at, retention_days in rows:
         if state is None:  # a PSO membership
             (staff if role == PSORole.STAFF else analyst).add(target_id)
             continue
@@ -114,6 +124,8 @@ def _read_access(user) -> Access:
         if state == AgreementState.ACTIVE:
             submit.add(target_id)
         if role == Role.FULL_ACCESS:
+            if ended_at is not None and timezone.is_naive(ended_at):  # SQLite keeps UTC without a zone
+                ended_at = timezone.make_aware(ended_at, dt.UTC)
             if _still_readable(state, ended_at, retention_days, now):
                 full.add(target_id)
             if state in EXECUTED_STATES - ENDED_STATES:
