@@ -28,7 +28,8 @@ SIGN_IN_READS = {
     "session": ('FROM "django_session"',),
     "user": ('FROM "practices_user" WHERE "practices_user"."id" = {user}',),
     "device": ('FROM "otp_totp_totpdevice" WHERE "otp_totp_totpdevice"."id" =',),
-    "tenants": ("FROM practices_membership m JOIN practices_agreement a", "UNION ALL", "FROM practices_psomembership p"),
+    "tenants": ("FROM practices_membership m JOIN practices_agreement a", "UNION ALL",
+                "FROM practices_psomembership p"),
 }
 
 
