@@ -125,14 +125,15 @@ def test_submit_form_facility_list_follows_renames_and_suspensions(world, client
     assert "Renamed Proton Center" not in client.get(url).content.decode()
 
 
-def test_site_works_and_keeps_events_with_redis_down(world, settings):
-    """Redis unreachable (a real closed port, no mock), rate limits on: pages answer and nothing is lost."""
+def test_site_works_and_keeps_events_with_redis_down(world, settings, password):
+    """Redis unreachable (a real closed port, no mock), rate limits on: sign-in, pages and reports work, none lost."""
     settings.CACHES = {"default": {"BACKEND": "foundation.cache.ResilientRedisCache", "LOCATION": "redis://127.0.0.1:1/0",
                                    "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2}},
                        "fragments": settings.CACHES["fragments"]}  # in the worker's memory: never down
     settings.RATELIMIT_ENABLE = True  # the one user of the default cache
     client = Client()
-    client.force_login(world["users"]["reporter.riverside"])
+    signed_in = client.post(reverse("login"), {"username": "reporter.riverside", "password": password})
+    assert signed_in.status_code == 302
     assert client.get(reverse("events:event-create")).status_code == 200
     data = form_post(world["agreements"]["riverside"].coverages.first(),
                      narrative="Couch moved during imaging while the cache was down; caught at review.")
