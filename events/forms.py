@@ -26,7 +26,7 @@ from practices.scoping import user_access
 
 from .models import NARRATIVE_MAX_LENGTH
 from .rendering import FAST_RENDERER
-from .selectors import coverage_labels, last_reporter_role, submit_coverages
+from .selectors import coverage_labels, coverages_for_submit, last_reporter_role
 
 OLD_EVENT_YEARS = 2
 RADIO_MAX = 6  # more facilities than this become a drop-down list
@@ -142,7 +142,7 @@ class EventForm(forms.Form):
         self.identifier_findings: list = []
         self.identifier_digest = ""
         super().__init__(*args, **kwargs)
-        self.coverages = submit_coverages(user=user)
+        self.coverages = list(coverages_for_submit(user=user))
         self.coverage_by_value = {str(c.pk): c for c in self.coverages}
         labels = coverage_labels(self.coverages)
         field = self.fields["coverage"]

@@ -78,6 +78,8 @@ class Event(models.Model):
         indexes = [
             models.Index(fields=["agreement", "status", "-created_at"]),
             models.Index(fields=["agreement", "facility", "-created_at"]),
+            # A reporter's latest reports (the form's default role, "My submissions") without sorting their history.
+            models.Index(fields=["submitted_by", "-created_at"], name="event_submitter_latest"),
             # The notification sweep's rows, a handful at any time, found without reading the rest.
             models.Index(fields=["created_at"], condition=models.Q(notified_at__isnull=True),
                          name="event_not_yet_notified"),

@@ -7,7 +7,6 @@ from collections import Counter
 
 from django.db.models import Q, QuerySet
 
-from practices.authcache import ENTRY_SECONDS, tenant_cached, user_fact
 from practices.models import Coverage, User
 
 from .models import Draft, Event, draft_cutoff
@@ -23,15 +22,6 @@ def coverages_for_submit(*, user: User) -> QuerySet[Coverage]:
         .only("agreement", "facility", "pso", "is_current", "facility__name", "pso__name")
         .order_by("facility__name", "pso__name")
     )
-
-
-def submit_coverages(*, user: User) -> list[Coverage]:
-    """coverages_for_submit as a list, kept with the user's tenants in the cache (practices.authcache).
-
-    Asked twice per report (the form and its post); it changes only with the agreements and coverages,
-    whose writes void the cached copy.
-    """
-    return tenant_cached(user.pk, "submit-coverages", lambda: (list(coverages_for_submit(user=user)), ENTRY_SECONDS))
 
 
 def coverage_labels(coverages) -> dict[int, str]:
@@ -70,15 +60,12 @@ def confirmation_events(events: QuerySet[Event], *, user: User, just_submitted: 
 def last_reporter_role(*, user: User) -> str:
     """The role the user gave on their latest named report, to spare them choosing it again.
 
-    Kept in the cache with the user's sign-in facts (read ahead with them): event_submit stores each new
-    report's role, so the form does not look it up again on every open.
+    One row read through the (submitted_by, -created_at) index, however many reports the user has filed.
     """
     if user.is_shared_login:
         return ""
-    return user_fact(user.pk, "last-reporter-role", lambda: (
-        Event.objects.filter(submitted_by=user).order_by("-created_at").values_list("reporter_role", flat=True).first()
-        or ""
-    ))
+    latest = Event.objects.filter(submitted_by=user).order_by("-created_at").values_list("reporter_role", flat=True)
+    return latest.first() or ""
 
 
 def draft_for(*, user: User) -> Draft | None:

@@ -28,7 +28,6 @@ from foundation.taxonomy.events import (
     WorkflowStep,
 )
 from practices.audit import audit_record
-from practices.authcache import user_fact_set
 from practices.models import Agreement, Coverage, Practice, User
 from practices.scoping import user_access
 from practices.selectors import reviewers_of
@@ -202,8 +201,6 @@ def event_submit(
         if existing is None:
             raise
         return existing
-    if submitted_at is None and event.submitted_by_id is not None:  # the user's latest named report
-        user_fact_set(by.pk, "last-reporter-role", event.reporter_role)
     return event
 
 

@@ -74,16 +74,13 @@ class EventCreateView(RoleRequiredMixin, FormView):
         except PermissionDenied:
             form.add_error("coverage", "Choose one of your facilities from the list.")
             return self.form_invalid(form)
-        submitted = receipts.read(self.request)["ids"]
-        response = redirect("events:event-done", pk=event.pk)
         coverage = data["coverage"]
         # A replayed post returns the event of the first one, which may name another facility: then the
         # confirmation reads it from the database.
         shown = receipts.facts(event=event, facility=coverage.facility.name, pso=coverage.pso.name) if (
             coverage.facility_id == event.facility_id and coverage.agreement_id == event.agreement_id) else None
-        receipts.write(response, self.request, ids=submitted if event.pk in submitted else [*submitted, event.pk],
-                       clear=event.pk, shown=shown)
-        return response
+        receipts.record(self.request, event_id=event.pk, shown=shown)
+        return redirect("events:event-done", pk=event.pk)
 
     def form_invalid(self, form):
         if "idempotency_key" in form.errors:
@@ -174,17 +171,16 @@ class EventDoneView(ScopedViewMixin, DetailView):
         self.receipt = receipts.read(request)
         just_submitted = self.receipt["clear"] == kwargs["pk"]
         if just_submitted and self.receipt["facts"] is not None:
-            # The page right after a report: what it shows came signed in the receipt (events.receipts).
+            # The page right after a report: what it shows came with the session's receipt (events.receipts).
             shown = self.receipt["facts"]
         else:
             event = self.object = self.get_object()
             shown = receipts.facts(event=event, facility=event.facility.name, pso=event.agreement.pso.name)
         confirmation = {**shown, "created_at": dt.datetime.fromisoformat(shown["created_at"])}
-        response = self.render_to_response(self.confirmation_context(confirmation, just_submitted=just_submitted))
         if just_submitted:
             # One-shot: only the page right after a submit clears the browser's draft, never a later visit.
-            receipts.write(response, request, ids=self.receipt["ids"], clear=None)
-        return response
+            receipts.shown(request)
+        return self.render_to_response(self.confirmation_context(confirmation, just_submitted=just_submitted))
 
     def refine(self, queryset):
         # Only what the page shows: the narrative and the rest of two wide rows are not read here.

@@ -1,9 +1,9 @@
-"""A Redis cache that degrades to a cache miss when Redis is down, and reuses its client.
+"""A Redis cache that degrades to a cache miss when Redis is down.
 
-Sessions (cached_db), sign-in facts (practices.authcache) and rate limits sit on the cache. Django's own
-RedisCache raises on a lost connection, which would turn a Redis outage into a 500 on every page; the
-cache is never the only copy of anything here, so a read that fails is a miss and a write that fails is
-skipped (the database stays the truth). Short socket timeouts keep a dead Redis from stalling requests.
+Rate limits sit on the cache. Django's own RedisCache raises on a lost connection, which would turn a Redis
+outage into a 500 on every rate-limited page; the cache is never the only copy of anything here, so a read
+that fails is a miss and a write that fails is skipped (the database stays the truth). Short socket timeouts
+(settings) keep a dead Redis from stalling requests. Only the public methods of Django's cache API are wrapped.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import time
 
-from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import ConnectionError, TimeoutError
 
 logger = logging.getLogger(__name__)
@@ -19,34 +19,10 @@ OUTAGE_ERRORS = (ConnectionError, TimeoutError, OSError)
 WARN_EVERY_SECONDS = 30
 
 
-class ReusingRedisCacheClient(RedisCacheClient):
-    """Django's Redis client, keeping one redis.Redis per connection pool.
-
-    Django builds a new redis.Redis for every cache call, and each one fills a table of ~170 response
-    callbacks: a third of a millisecond per call, several calls per page. redis.Redis is safe to share
-    between threads (each command borrows a connection from the pool).
-    """
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._clients = {}
-
-    def get_client(self, key=None, *, write=False):
-        pool = self._get_connection_pool(write)
-        client = self._clients.get(id(pool))
-        if client is None:
-            client = self._clients[id(pool)] = self._client(connection_pool=pool)
-        return client
-
-
 class ResilientRedisCache(RedisCache):
     """RedisCache whose reads miss and whose writes are skipped while Redis cannot be reached."""
 
     _last_warning = 0.0
-
-    def __init__(self, server, params):
-        super().__init__(server, params)
-        self._class = ReusingRedisCacheClient
 
     def _outage(self, operation: str, exc: Exception, default=None):
         now = time.monotonic()

@@ -6,6 +6,4 @@ class PracticesConfig(AppConfig):
     verbose_name = "Practices and agreements"
 
     def ready(self):
-        from . import authcache, sessions  # noqa: F401  (sessions connects the sign-in activity receiver)
-
-        authcache.connect_signals()
+        from . import sessions  # noqa: F401  (connects the sign-in activity receiver)

@@ -8,7 +8,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .choices import AgreementState, PSORole, Role
 from .models import PSO, Agreement, Facility, Practice, User
-from .scoping import forget_access
 from .services import FacilityData, agreement_transition, membership_grant, participation_submit, pso_membership_set
 from .twofactor import requires_two_factor
 
@@ -98,7 +97,6 @@ def seed_world() -> dict:
                 membership_grant(by=None, agreement=agreement, user=users[username], role=role)
         agreements[key] = agreement
     for user in users.values():
-        forget_access(user)
         if requires_two_factor(user) and not TOTPDevice.objects.filter(user=user).exists():
             TOTPDevice.objects.create(user=user, name="Demo authenticator", confirmed=True,
                                       key=base64.b32decode(DEMO_TOTP_SECRET).hex())

@@ -19,7 +19,6 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
 from .audit import audit_record
-from .authcache import access_changed, forget_user
 from .choices import FULL_ACCESS_SEATS, TRANSITIONS, AgreementState, PSORole, Role
 from .models import (
     PSO,
@@ -33,7 +32,7 @@ from .models import (
     PSOMembership,
     User,
 )
-from .scoping import forget_access, user_access
+from .scoping import user_access
 from .selectors import reviewers_of
 
 S = AgreementState
@@ -166,7 +165,6 @@ def agreement_transition(
         locked.ended_at = now
     if to == S.TERMINATED:
         locked.coverages.update(is_current=False)
-        access_changed()  # update() sends no signal; cached facility lists must drop these coverages
     locked.state = to
     locked.save()
     audit_record(actor=by, action="agreement_transition", obj=locked, agreement=locked, pso=locked.pso,
@@ -190,7 +188,6 @@ def agreement_message_add(*, agreement: Agreement, by: User, body: str) -> Agree
     message = AgreementMessage.objects.create(agreement=agreement, kind=kind, author=by, body=body)
     if kind == AgreementMessage.Kind.PROPOSAL and agreement.state == S.AGREEMENT_SENT:
         Agreement.objects.filter(pk=agreement.pk).update(state=S.CHANGES_PROPOSED)
-        access_changed()  # update() sends no signal
         audit_record(actor=by, action="agreement_transition", obj=agreement, agreement=agreement,
                      pso=agreement.pso, changes={"state": [S.AGREEMENT_SENT, S.CHANGES_PROPOSED]})
     return message
@@ -249,7 +246,6 @@ def membership_grant(*, by: User | None, agreement: Agreement, user: User, role:
     _sync_object_perms(membership)
     audit_record(actor=by, action="membership_granted", obj=membership, agreement=agreement,
                  changes={"user": [None, user.username], "role": [old[0] if old else None, role]})
-    forget_access(user)
     return membership
 
 
@@ -266,7 +262,6 @@ def membership_deactivate(*, by: User, membership: Membership) -> Membership:
     _sync_object_perms(membership)
     audit_record(actor=by, action="membership_deactivated", obj=membership, agreement=membership.agreement,
                  changes={"is_active": [True, False]})
-    forget_access(membership.user)
     return membership
 
 
@@ -296,7 +291,6 @@ def pso_membership_set(*, by: User | None, pso: PSO, user: User, role: str, acti
     )
     audit_record(actor=by, action="pso_membership_set", obj=membership, pso=pso,
                  changes={"user": [None, user.username], "role": [None, role], "active": [None, active]})
-    forget_access(user)
     return membership
 
 
@@ -399,5 +393,4 @@ def invitation_accept(*, token: str, password: str) -> User:
 def user_sign_out_everywhere(*, user: User) -> None:
     """End every session of the user (the epoch is part of the session hash)."""
     User.objects.filter(pk=user.pk).update(session_epoch=models.F("session_epoch") + 1)
-    forget_user(user.pk)  # update() sends no signal; the cached row holds the old epoch
     audit_record(actor=user, action="signed_out_everywhere", obj=user)

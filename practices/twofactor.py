@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import time
 from io import BytesIO
 
 import django_otp
@@ -11,17 +12,17 @@ import qrcode.image.svg
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
-from django.contrib.auth.middleware import get_user as auth_get_user
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.safestring import mark_safe
 from django.views.generic import FormView
-from django_otp.middleware import OTPMiddleware
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
 
-from .authcache import cached_device
 from .choices import Role
 from .scoping import RoleRequiredMixin, user_access
 
@@ -75,26 +76,6 @@ class LoginForm(AuthenticationForm):
         return data
 
 
-class CachedOTPMiddleware(OTPMiddleware):
-    """django-otp's middleware, with the session's verified device read from the cache, and the user unwrapped.
-
-    django-otp wraps AuthenticationMiddleware's lazy user in a second lazy object, so every attribute read
-    (hundreds per page, templates included) went through two SimpleLazyObjects, each raising and catching an
-    AttributeError. The next middleware reads the user on every request anyway, so it is resolved here, once.
-    """
-
-    def __call__(self, request):
-        if self._is_async:
-            return super().__call__(request)
-        self._install_lazy_accessors(request)  # keeps request.auser wrapped as django-otp does
-        if getattr(request, "user", None) is not None:
-            request.user = self._verify_user_sync(request, auth_get_user(request))
-        return self.get_response(request)
-
-    def _device_from_persistent_id(self, persistent_id: str):
-        return cached_device(self._normalize_persistent_id(persistent_id), super()._device_from_persistent_id)
-
-
 class TwoFactorRequiredMiddleware:
     """Send accounts that need a second factor to set one up (or verify it) before anything else."""
 
@@ -129,33 +110,71 @@ def _qr_svg(url: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
+SETUP_SALT = "roils.practices.twofactor.setup"
+SETUP_SECONDS = 30 * 60  # how long a setup page's key can still be confirmed
+
+
+def totp_device_pair(*, user, key: str, token: str) -> TOTPDevice | None:
+    """Store a confirmed TOTP device with `key` for `user` if `token` is its current code; else store nothing."""
+    device = TOTPDevice(user=user, name="Authenticator", key=key, confirmed=True)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    if not totp.verify(int(token), device.tolerance) or TOTPDevice.objects.filter(user=user, key=key).exists():
+        return None  # a wrong code, or this key paired already (the same form sent twice)
+    device.last_t = totp.t()  # this code cannot serve again, not even at the next sign-in
+    device.drift = totp.drift
+    device.save()
+    return device
+
+
 class TwoFactorSetupView(RoleRequiredMixin, FormView):
-    """Pair an authenticator app: scan the code (or type the key), then confirm with a code."""
+    """Pair an authenticator app: scan the code (or type the key), then confirm with a code.
+
+    Opening the page stores nothing: it draws a new key and carries it in its form, signed for this user, and the
+    device is stored only when a code from the app confirms it. An account that has an authenticator already
+    proves it (verify) before this session may pair another.
+    """
 
     template_name = "registration/two_factor_setup.html"
     form_class = TokenForm
     scoped_reads = ()  # the user's own device, no tenant data
+    key: str | None = None
 
-    def get_device(self) -> TOTPDevice:
-        device = TOTPDevice.objects.filter(user=self.request.user, confirmed=False).first()
-        return device or TOTPDevice.objects.create(user=self.request.user, name="Authenticator", confirmed=False)
+    def dispatch(self, request, *args, **kwargs):
+        user = request.user
+        if user.is_authenticated and not user.is_verified() and confirmed_devices(user).exists():
+            return redirect(f"{reverse('two-factor-verify')}?{urlencode({'next': safe_next(request)})}")
+        return super().dispatch(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        try:
+            self.key = signing.loads(request.POST.get("setup_key", ""), salt=self._salt(), max_age=SETUP_SECONDS)
+        except signing.BadSignature:
+            self.key = None  # expired or altered: the page is drawn again with a new key
+        return super().post(request, *args, **kwargs)
+
+    def _salt(self) -> str:
+        return f"{SETUP_SALT}:{self.request.user.pk}"
 
     def get_context_data(self, **kwargs):
-        device = self.get_device()
-        secret = base64.b32encode(device.bin_key).decode()
+        key = self.key or random_hex(20)
+        secret = base64.b32encode(bytes.fromhex(key)).decode()
+        drawn = TOTPDevice(user=self.request.user, key=key)  # not stored: it only draws the QR code
         return super().get_context_data(
-            qr=mark_safe(_qr_svg(device.config_url)),  # noqa: S308 - our own base64 data URL
+            qr=mark_safe(_qr_svg(drawn.config_url)),  # noqa: S308 - our own base64 data URL
             secret=" ".join(secret[i:i + 4] for i in range(0, len(secret), 4)),
+            setup_key=signing.dumps(key, salt=self._salt()),
             required=requires_two_factor(self.request.user), **kwargs,
         )
 
     def form_valid(self, form):
-        device = self.get_device()
-        if not device.verify_token(form.cleaned_data["otp_token"]):
+        if self.key is None:
+            form.add_error(None, "This page was open too long. Scan the new code below, then enter the code it shows.")
+            return self.form_invalid(form)
+        device = totp_device_pair(user=self.request.user, key=self.key, token=form.cleaned_data["otp_token"])
+        if device is None:
             form.add_error("otp_token", "That code does not match. Check the time on your phone and try again.")
             return self.form_invalid(form)
-        device.confirmed = True
-        device.save(update_fields=["confirmed"])
         django_otp.login(self.request, device)
         return redirect(safe_next(self.request))
 

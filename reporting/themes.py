@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
-import time
-
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 from django.utils import timezone
 
 from practices.audit import audit_record
@@ -33,37 +27,9 @@ def themes_for(user) -> QuerySet[Theme]:
     )
 
 
-LATEST_SECONDS = 60  # a theme scheduled for later shows up within this long of its publication time
-LATEST_GENERATION_KEY = "roils:themes:generation"
-
-
 def latest_themes_for(user, count: int = 3) -> list[dict]:
-    """The newest published themes the user may read, for the card on busy pages; cached briefly.
-
-    The card sits on the submit form and the review queue, so it is read far more often than themes change:
-    the result is cached per scope (the user's agreements and PSO roles), and any theme write voids it.
-    """
-    access = user_access(user)
-    scope = ",".join(str(i) for i in sorted(access.roles)) + "|" + ",".join(
-        str(i) for i in sorted(access.pso_staff | access.pso_analyst))
-    key = f"roils:themes:latest:{hashlib.sha256(scope.encode()).hexdigest()[:32]}:{count}"
-    found = cache.get_many([LATEST_GENERATION_KEY, key])  # one round trip: the entry and the generation it needs
-    generation, entry = found.get(LATEST_GENERATION_KEY) or 0, found.get(key)
-    if entry is not None and entry[0] == generation:
-        return entry[1]
-    themes = list(themes_for(user).values("pk", "title", "published_at", "tags")[:count])
-    cache.set(key, (generation, themes), LATEST_SECONDS)
-    return themes
-
-
-@receiver(post_save, sender=Theme, dispatch_uid="roils-themes-latest-save")
-@receiver(post_delete, sender=Theme, dispatch_uid="roils-themes-latest-delete")
-def _themes_changed(sender, **kwargs):
-    def bump():
-        cache.set(LATEST_GENERATION_KEY, time.time_ns(), None)
-
-    bump()
-    transaction.on_commit(bump, robust=True)
+    """The newest published themes the user may read, for the card on busy pages (one scoped query)."""
+    return list(themes_for(user).values("pk", "title", "published_at", "tags")[:count])
 
 
 def theme_list(themes: QuerySet[Theme]) -> QuerySet[Theme]:

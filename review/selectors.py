@@ -11,10 +11,8 @@ from django.db.models.functions import Coalesce
 from events.models import Event
 from events.search import FTS_CONFIG, StoredNarrativeVector, is_postgres
 from foundation.taxonomy.events import EventStatus
-from practices.authcache import ENTRY_SECONDS, tenant_cached
 from practices.choices import Role
 from practices.models import AuditEntry, Facility, Membership, User
-from practices.scoping import user_access
 
 from .models import ActionItem, Review
 
@@ -107,15 +105,8 @@ def queue_facilities(user) -> QuerySet[Facility]:
 
 
 def queue_facility_choices(user) -> list[tuple[int, str]]:
-    """queue_facilities as (id, name) pairs, kept with the user's tenants in the cache (practices.authcache).
-
-    Every queue page shows them; they change only with facilities, coverages and memberships, whose writes
-    void the cached copy. The key names the agreements too, so an agreement leaving the user's review scope
-    (its retention ran out) is never answered from an older list.
-    """
-    full = ",".join(str(pk) for pk in sorted(user_access(user).full))
-    return tenant_cached(user.pk, f"queue-facilities:{full}",
-                         lambda: (list(queue_facilities(user).values_list("pk", "name")), ENTRY_SECONDS))
+    """queue_facilities as the (id, name) pairs the queue's facility filter shows."""
+    return list(queue_facilities(user).values_list("pk", "name"))
 
 
 def owner_candidates(agreement_id: int, *, user=None) -> QuerySet[User]:
@@ -132,17 +123,9 @@ def owner_candidates(agreement_id: int, *, user=None) -> QuerySet[User]:
 
 
 def owner_choices(agreement_id: int, *, user) -> list[tuple[int, str]]:
-    """owner_candidates as the (id, name) pairs a choice shows, kept with the user's tenants in the cache.
-
-    Memberships' writes void the cached copy. A member renamed or deactivated meanwhile shows as before for at
-    most ENTRY_SECONDS; a post naming them is checked against the database all the same (ActionItemForm).
-    """
-
-    def compute():
-        rows = owner_candidates(agreement_id, user=user).values_list("pk", "first_name", "last_name", "username")
-        return [(pk, f"{first} {last}".strip() or username) for pk, first, last, username in rows], ENTRY_SECONDS
-
-    return tenant_cached(user.pk, f"owners:{agreement_id}", compute)
+    """owner_candidates as the (id, name) pairs a choice shows."""
+    rows = owner_candidates(agreement_id, user=user).values_list("pk", "first_name", "last_name", "username")
+    return [(pk, f"{first} {last}".strip() or username) for pk, first, last, username in rows]
 
 
 def event_page_queryset(queryset: QuerySet[Event], *, with_pso: bool = False) -> QuerySet[Event]:
@@ -187,26 +170,6 @@ def audit_trail(event: Event, *, own_actions: tuple[str, ...]) -> list[AuditEntr
     return entries
 
 
-def similar_events(event: Event, *, user, limit: int = 5) -> list[Event]:
-    """Earlier events of the same agreement whose narratives share the most words with this one.
-
-    The ranking is kept with the user's tenants in the cache: narratives never change after submission and
-    only earlier events qualify, so it changes only with the user's scope, whose writes void the cached copy.
-    From the cache, the events themselves are read fresh (their status changes) and through the user's scope.
-    """
-    ranked: list[Event] = []
-
-    def rank():
-        ranked.extend(_similar_ranked(event, user=user, limit=limit))
-        return [e.pk for e in ranked], ENTRY_SECONDS
-
-    ids = tenant_cached(user.pk, f"similar:{event.pk}:{limit}", rank)
-    if ranked or not ids:
-        return ranked
-    found = {e.pk: e for e in _similar_base(event, user=user).filter(pk__in=ids)}
-    return [found[pk] for pk in ids if pk in found]
-
-
 def _similar_base(event: Event, *, user) -> QuerySet[Event]:
     return (
         Event.objects.for_user(user, action="review")
@@ -217,7 +180,8 @@ def _similar_base(event: Event, *, user) -> QuerySet[Event]:
     )
 
 
-def _similar_ranked(event: Event, *, user, limit: int) -> list[Event]:
+def similar_events(event: Event, *, user, limit: int = 5) -> list[Event]:
+    """Earlier events of the same agreement, in the user's review scope, whose narratives share the most words."""
     words = _key_words(event.narrative)
     if not words:
         return []

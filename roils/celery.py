@@ -46,6 +46,10 @@ app.conf.beat_schedule = {
         "task": "events.tasks.narratives_rescrub_task",
         "schedule": crontab(hour=3, minute=45),
     },
+    "practices-clear-expired-sessions": {
+        "task": "practices.tasks.sessions_clear_expired_task",
+        "schedule": crontab(hour=4, minute=0),
+    },
     "review-remind-untouched": {
         "task": "review.tasks.review_reminders_task",
         "schedule": crontab(hour=7, minute=0),

@@ -41,7 +41,6 @@ from foundation.scrubber import find_identifiers  # noqa: E402
 from practices.choices import AgreementState, Role  # noqa: E402
 from practices.demo import DEMO_PASSWORD  # noqa: E402
 from practices.models import PSO, Coverage, User  # noqa: E402
-from practices.scoping import forget_access  # noqa: E402
 from practices.services import FacilityData, agreement_transition, membership_grant, participation_submit  # noqa: E402
 from review.demo import seed_reviews  # noqa: E402
 
@@ -123,7 +122,6 @@ def seed(out: Path, *, agreements: int, events: int) -> dict:
                 reporters_out.append({"username": user.username, "password": DEMO_PASSWORD, "shared": shared,
                                       "agreement": agreement.pk})
             for user in reviewers:
-                forget_access(user)
                 device = TOTPDevice.objects.create(user=user, name="Bench authenticator", confirmed=True)
                 reviewers_out.append({"username": user.username, "password": DEMO_PASSWORD, "agreement": agreement.pk,
                                       "totp_secret": base64.b32encode(device.bin_key).decode()})

@@ -55,12 +55,11 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "practices.authcache.PrefetchMiddleware",  # sign-in facts in one cache round trip
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "practices.sessions.IdleTimeoutMiddleware",
-    "practices.twofactor.CachedOTPMiddleware",  # django-otp's OTPMiddleware, device row cached
+    "django_otp.middleware.OTPMiddleware",
     "practices.twofactor.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -128,7 +127,7 @@ EMBEDDED = DATABASES["default"]["ENGINE"].endswith("sqlite3")
 AUTH_USER_MODEL = "practices.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # lockout after repeated failures, checked first
-    "practices.backends.CachedModelBackend",  # ModelBackend, with the per-request user row cached
+    "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 LOGIN_URL = "login"
@@ -162,6 +161,9 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 # Rate limits (django-ratelimit) answer 429 through this view.
 RATELIMIT_VIEW = "practices.views.account.rate_limited"
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
+# The counters live in the cache: while Redis is unreachable they are not enforced (django-ratelimit would
+# otherwise refuse every sign-in and report); django-axes' lockout, in the database, still holds.
+RATELIMIT_FAIL_OPEN = True
 
 # A strict Content-Security-Policy: no inline script or style, nothing from another origin.
 CONTENT_SECURITY_POLICY = {
@@ -185,7 +187,11 @@ CONTENT_SECURITY_POLICY = {
 DRAFT_RETENTION_DAYS = env.int("DRAFT_RETENTION_DAYS", default=30)
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)  # idle timeout
 # The timeout counts from the last request (refreshed at most once a minute by IdleTimeoutMiddleware).
-SESSION_ENGINE = "practices.session_store"  # cached_db, read ahead with the sign-in facts
+# Sessions live in the database only: a sign-out, in any process, is seen by every process on its next request
+# (a per-process or Redis copy could outlive it), for one primary-key read per request.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Flash messages ride in the session too, so a signed-in page sets no cookie but the session's and CSRF's.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -243,6 +249,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Cache and Celery ------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+# The default cache holds rate-limit counters (django-ratelimit), shared by the processes through Redis when
+# there is one. Nothing that decides who may see what is cached: sessions, users and tenants come from the database.
 if REDIS_URL:
     CACHES = {
         "default": {

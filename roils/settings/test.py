@@ -39,6 +39,6 @@ WHITENOISE_AUTOREFRESH = True
 ROILS_ENFORCE_2FA = False
 AXES_ENABLED = False
 RATELIMIT_ENABLE = False
-# Each test run gets its own cache namespace in the shared Redis (rate-limit counters, sessions).
+# Each test run gets its own cache namespace in the shared Redis (rate-limit counters).
 if "default" in CACHES and "redis" in CACHES["default"]["BACKEND"].lower():  # noqa: F405
     CACHES["default"]["KEY_PREFIX"] = f"test-{os.getpid()}"  # noqa: F405

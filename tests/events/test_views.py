@@ -6,7 +6,6 @@ import uuid
 
 import pytest
 from django.core import mail
-from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -305,7 +304,6 @@ def test_event_mine_full_access_user_sees_only_their_own_too(client_for, coverag
 def _mine_queries(client, count_before, n, agreement, user):
     for _ in range(n - count_before):
         build_event(agreement=agreement, user=user, notify=False)
-    cache.clear()  # the cold path: sign-in facts and the session read from the database
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(MINE).status_code == 200
     return len(ctx.captured_queries)
@@ -317,7 +315,7 @@ def test_event_mine_query_count_constant_at_5_and_50_events(client_for, coverage
     five = _mine_queries(client, 0, 5, agreement, user)
     fifty = _mine_queries(client, 5, 50, agreement, user)
     assert five == fifty
-    assert fifty <= 9  # session, user, two access rows, count, page, session save (3)
+    assert fifty == 5  # session, user, tenants, count, page
 
 
 def test_event_mine_paginates(client_for, coverages, users):
@@ -328,39 +326,19 @@ def test_event_mine_paginates(client_for, coverages, users):
     assert len(client.get(MINE + "?page=2").context["events"]) == 1
 
 
-def test_event_create_form_role_of_the_last_report_comes_from_the_cache(client_for, coverages,
-                                                                        django_capture_on_commit_callbacks):
-    """The role given on the last named report is kept with the sign-in facts: the next form does not look it up."""
+def test_event_create_form_role_defaults_to_the_last_named_report(client_for, coverages):
+    """The role given on the last named report is preselected, read with one query on every form."""
     client = client_for("reporter.riverside")
     role_lookup = 'SELECT "events_event"."reporter_role"'
-    with CaptureQueriesContext(connection) as first:
-        client.get(CREATE)
-    assert any(role_lookup in q["sql"] for q in first)  # nothing kept yet: read from the events once
-    with django_capture_on_commit_callbacks(execute=True):
-        assert client.post(CREATE, _payload(coverages["Main Campus"], reporter_role="dosimetrist")).status_code == 302
-    with CaptureQueriesContext(connection) as second:
+    assert client.post(CREATE, _payload(coverages["Main Campus"], reporter_role="dosimetrist")).status_code == 302
+    with CaptureQueriesContext(connection) as queries:
         html = client.get(CREATE).content.decode()
-    assert not any(role_lookup in q["sql"] for q in second)
+    assert len([q for q in queries if role_lookup in q["sql"]]) == 1
     assert '<option value="dosimetrist" selected>' in html
     anonymous = _payload(coverages["Main Campus"], reporter_role="nurse", stay_anonymous="on")
-    with django_capture_on_commit_callbacks(execute=True):
-        assert client.post(CREATE, anonymous).status_code == 302
+    assert client.post(CREATE, anonymous).status_code == 302
     assert Event.objects.filter(is_anonymous=True, reporter_role="nurse").exists()
     assert '<option value="dosimetrist" selected>' in client.get(CREATE).content.decode()  # not from an anonymous one
-
-
-def test_event_create_same_role_again_writes_nothing_more_to_the_cache(client_for, coverages,
-                                                                        django_capture_on_commit_callbacks):
-    """The role read ahead with the sign-in facts is already the one given: no cache write for it."""
-    client = client_for("reporter.riverside")
-    client.get(CREATE)  # the sign-in hint cookie, so the next requests read the user's facts ahead
-    stored = []
-    for role in ("dosimetrist", "dosimetrist", "nurse"):
-        with django_capture_on_commit_callbacks(execute=True) as callbacks:
-            assert client.post(CREATE, _payload(coverages["Main Campus"], reporter_role=role)).status_code == 302
-        stored.append([c.__qualname__.split(".")[0] for c in callbacks].count("user_fact_set"))
-    assert stored == [1, 0, 1]
-    assert '<option value="nurse" selected>' in client.get(CREATE).content.decode()
 
 
 def _questions_drawn(response) -> bool:

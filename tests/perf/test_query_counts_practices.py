@@ -1,7 +1,6 @@
 """Practice pages run the same number of SQL queries whatever the data size."""
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -17,7 +16,6 @@ PRACTICE = {"address_line1": "1 Main St", "city": "Boston", "state": "MA", "zip_
 
 
 def _count(client, url) -> int:
-    cache.clear()  # the cold path: sign-in facts (practices.authcache) and the session read from the database
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
     assert response.status_code == 200

@@ -111,13 +111,42 @@ def test_latest_themes_tag_renders_own_pso_themes(world, users):
 
 
 def test_latest_themes_card_shows_a_new_or_unpublished_theme_on_the_next_page(world, users):
-    """The card is cached per scope; a theme write must reach the very next render."""
     template = Template("{% load themes %}{% latest_themes user %}")
     first = build_theme(agreement=world["agreements"]["riverside"], title="First lesson")
-    assert "First lesson" in template.render(Context({"user": users["reporter.riverside"]}))  # now cached
+    assert "First lesson" in template.render(Context({"user": users["reporter.riverside"]}))
     build_theme(agreement=world["agreements"]["riverside"], title="Second lesson")
     html = template.render(Context({"user": users["reporter.riverside"]}))
     assert "Second lesson" in html and "First lesson" in html
     theme_update(by=users["analyst.pso"], theme=first, data={**DATA, "title": "First lesson"}, publish=False)
     html = template.render(Context({"user": users["reporter.riverside"]}))
     assert "First lesson" not in html and "Second lesson" in html
+
+
+def test_latest_themes_after_suspension_each_member_sees_what_scoping_allows_on_the_next_request(world, users):
+    """The stale read of issue 19: a reviewer and a reporter of one agreement, the agreement suspended.
+
+    The reviewer keeps read access through the retention period, so the queue still shows the PSO's themes; the
+    reporter's own-rows access ends, so their page shows none, even right after the reviewer's page was drawn.
+    """
+    from django.test import Client
+
+    from practices.choices import AgreementState
+    from practices.services import agreement_transition
+
+    build_theme(agreement=world["agreements"]["riverside"], title="Wrong-side blocks")
+    reviewer, reporter = Client(), Client()
+    reviewer.force_login(users["physicist.riverside"])
+    reporter.force_login(users["reporter.riverside"])
+    queue, submit = reverse("review:queue"), reverse("events:event-create")
+    assert "Wrong-side blocks" in reviewer.get(queue).content.decode()
+    assert "Wrong-side blocks" in reporter.get(submit).content.decode()
+
+    agreement_transition(agreement=world["agreements"]["riverside"], by=users["staff.pso"],
+                         to=AgreementState.SUSPENDED, note="lapsed")
+    assert "Wrong-side blocks" in reviewer.get(queue).content.decode()  # drawn first, for the same agreement
+    page = reporter.get(submit)
+    assert page.status_code == 200 and not page.context["can_submit"]
+    assert "Wrong-side blocks" not in page.content.decode()
+    themes = reporter.get(reverse("reporting:theme-list"))
+    assert themes.status_code == 200 and list(themes.context["themes"]) == []
+    assert "Wrong-side blocks" in reviewer.get(queue).content.decode()

@@ -3,7 +3,7 @@
 import pytest
 from django.db import connection
 
-from review.selectors import _similar_ranked, audit_trail, owner_candidates, similar_events
+from review.selectors import audit_trail, owner_candidates, similar_events
 from review.services import AUDIT_ACTIONS, event_transition
 from tests.factories.review import make_event
 
@@ -27,28 +27,14 @@ def test_similar_events_only_earlier_events(riverside, physicist):
     assert similar_events(current, user=physicist) == []
 
 
-def test_similar_events_ranking_cached_events_read_fresh_and_scoped(riverside, physicist, users):
-    from django.core.cache import cache
-    from django.test.utils import CaptureQueriesContext
-
-    from practices.authcache import access_changed
-
+def test_similar_events_follow_status_and_scope_on_the_next_call(riverside, physicist, users):
     earlier = make_event(agreement=riverside, narrative="Bolus omitted for two fractions; bolus note missing.")
     current = make_event(agreement=riverside, narrative="Bolus omitted on the boost fractions.")
-    cache.clear()
     assert similar_events(current, user=physicist) == [earlier]
     event_transition(event=earlier, by=physicist, to="in_review")
-    with CaptureQueriesContext(connection) as queries:
-        again = similar_events(current, user=physicist)
-    assert again == [earlier] and again[0].status == "in_review"  # the event row is read fresh
-    assert not any("narrative_tsv" in q["sql"] for q in queries)  # the ranking came from the cache
-    # The cached ranking is per user and still goes through the reader's scope.
+    again = similar_events(current, user=physicist)
+    assert again == [earlier] and again[0].status == "in_review"
     assert similar_events(current, user=users["physicist.lakeside"]) == []
-    # A change of scope voids the cached ranking.
-    access_changed()
-    with CaptureQueriesContext(connection) as queries:
-        assert similar_events(current, user=physicist) == [earlier]
-    assert any("narrative_tsv" in q["sql"] for q in queries)
 
 
 def test_search_indexes_exist_on_postgresql():
@@ -73,12 +59,11 @@ def test_stored_narrative_vector_is_the_computed_one_and_follows_edits(riverside
     current = make_event(agreement=riverside, narrative="Gantry collision interlock tripped; gantry stopped mid-arc.")
     assert earlier not in similar_events(current, user=physicist)
 
-    # Django never writes the generated column: PostgreSQL recomputes it when the narrative changes. (The app
-    # never edits a narrative, so similar_events keeps its ranking cached: the uncached ranking is asked here.)
+    # Django never writes the generated column: PostgreSQL recomputes it when the narrative changes.
     earlier.narrative = "Gantry interlock tripped at the start of the arc."
     earlier.save(update_fields=["narrative"])
     with CaptureQueriesContext(connection) as queries:
-        assert _similar_ranked(current, user=physicist, limit=5) == [earlier]
+        assert similar_events(current, user=physicist) == [earlier]
     sql = queries[0]["sql"]
     assert '"narrative_tsv"' in sql and "to_tsvector" not in sql  # read, not re-parsed, in the subquery too
     assert 'U0."narrative_tsv"' in sql

@@ -91,10 +91,10 @@ def test_two_factor_reviewer_without_device_must_set_one_up(client, world, contr
     assert response.status_code == 302 and response["Location"].startswith(reverse("two-factor-setup"))
     page = client.get(response["Location"])
     assert "Set up your authenticator app" in page.content.decode()
-    device = TOTPDevice.objects.get(user__username="director.riverside", confirmed=False)
-    code = pyotp.TOTP(base64.b32encode(device.bin_key).decode()).now()
-    done = client.post(response["Location"], {"otp_token": code})
+    code = pyotp.TOTP(page.context["secret"].replace(" ", "")).now()
+    done = client.post(response["Location"], {"otp_token": code, "setup_key": page.context["setup_key"]})
     assert done.status_code == 302
+    assert TOTPDevice.objects.get(user__username="director.riverside").confirmed
     assert client.get(reverse("practices:profile")).status_code == 200
 
 
