@@ -9,7 +9,7 @@ import uuid
 from django import forms
 from django.utils import timezone
 
-from foundation.formfields import ChoiceField, MultipleChoiceField
+from foundation.formfields import BLANK_LABEL, FIELD_HELPER, ChoiceField, MultipleChoiceField
 from foundation.scrubber import KINDS, find_identifiers
 from foundation.taxonomy.events import (
     CLASSIFICATION_HELP,
@@ -25,12 +25,13 @@ from practices.models import Coverage
 from practices.scoping import user_access
 
 from .models import NARRATIVE_MAX_LENGTH
-from .rendering import FAST_RENDERER
 from .selectors import coverage_labels, coverages_for_submit, last_reporter_role
+from .widgets import CheckboxCards, RadioCards
 
 OLD_EVENT_YEARS = 2
 RADIO_MAX = 6  # more facilities than this become a drop-down list
 SLACK = dt.timedelta(minutes=10)  # clocks differ: "just now" must never count as the future
+CLASSIFICATION_HELPS = {str(value): str(text) for value, text in CLASSIFICATION_HELP.items()}
 
 
 def years_ago(day: dt.date, years: int) -> dt.date:
@@ -53,7 +54,7 @@ def describe_findings(findings) -> list[dict]:
 
 
 def _blank(*choices):
-    return [("", "Choose…"), *choices]
+    return [("", BLANK_LABEL), *choices]
 
 
 class CoverageField(ChoiceField):
@@ -66,7 +67,7 @@ class CoverageField(ChoiceField):
 class EventForm(forms.Form):
     """Under ten questions; every one carries a line of help. The facility list comes from the user's scope."""
 
-    default_renderer = FAST_RENDERER
+    helper = FIELD_HELPER
 
     coverage = CoverageField(
         label="Facility", help_text="Where the event happened or was found.",
@@ -77,7 +78,8 @@ class EventForm(forms.Form):
         help_text="For example Vault 2, CT simulator or front desk.",
     )
     classification = ChoiceField(
-        label="What kind of event was it?", widget=forms.RadioSelect,
+        label="What kind of event was it?",
+        widget=RadioCards(check_class="ms-3 my-0 py-2 pe-3", label_class="fw-semibold", helps=CLASSIFICATION_HELPS),
         choices=active_choices(EventClassification),
         help_text="Pick the closest match; a reviewer can change it later.",
         error_messages={"required": "Choose the kind of event."},
@@ -89,7 +91,7 @@ class EventForm(forms.Form):
         error_messages={"required": "Describe what happened."},
     )
     techniques = MultipleChoiceField(
-        label="Treatment technique(s)", widget=forms.CheckboxSelectMultiple,
+        label="Treatment technique(s)", widget=CheckboxCards(check_class="ms-3 my-1 py-2 pe-2", grid=True),
         choices=active_choices(TreatmentTechnique),
         help_text="Tick every technique involved, or 'Not applicable'.",
         error_messages={"required": "Tick at least one technique, or 'Not applicable'."},
@@ -148,7 +150,7 @@ class EventForm(forms.Form):
         field = self.fields["coverage"]
         field.choices = [(str(c.pk), labels[c.pk]) for c in self.coverages]
         if len(self.coverages) <= RADIO_MAX:
-            field.widget = forms.RadioSelect(choices=field.choices)
+            field.widget = RadioCards(choices=field.choices, check_class="ms-3 my-0 py-3 pe-3")
         else:
             field.choices = _blank(*field.choices)
         if len(self.coverages) == 1:
@@ -157,7 +159,6 @@ class EventForm(forms.Form):
         self.fields["event_date"].widget.attrs["max"] = timezone.localdate().isoformat()
         self.fields["idempotency_key"].initial = uuid.uuid4()
         self.fields["narrative"].widget.attrs["maxlength"] = NARRATIVE_MAX_LENGTH
-        self.classification_help = {str(k): str(v) for k, v in CLASSIFICATION_HELP.items()}
         if user.is_shared_login:
             # Many people share this login: its reports are always anonymous, so there is nothing to ask.
             del self.fields["stay_anonymous"], self.fields["reporter_name"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import uuid
 
@@ -103,7 +102,6 @@ class EventCreateView(RoleRequiredMixin, FormView):
             restored_from_server=draft is not None,
             draft_retention_days=settings.DRAFT_RETENTION_DAYS,
             error_links=_error_links(form),
-            questions_key=None if (form.is_bound or draft is not None) else _questions_key(form),
             config={
                 "storageKey": draft_storage_key(user),
                 "shared": bool(user.is_shared_login),
@@ -117,17 +115,6 @@ class EventCreateView(RoleRequiredMixin, FormView):
             },
         )
         return context
-
-
-def _questions_key(form: EventForm) -> str:
-    """What a blank form's questions 1-9 depend on: the user's facilities, the preselected ones, and the day.
-
-    Labels, help and choice lists come from code, which a deploy reloads with the workers' fragment cache.
-    """
-    coverage = form.fields["coverage"]
-    facts = (coverage.choices, coverage.initial, type(coverage.widget).__name__,
-             form.fields["event_date"].initial, form.fields["reporter_role"].initial)
-    return hashlib.blake2b(repr(facts).encode(), digest_size=12).hexdigest()
 
 
 # Where the error summary jumps to: the first input of a group, or the block that explains the error.

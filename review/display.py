@@ -150,12 +150,13 @@ def _summary(text: str) -> str:
     return text if len(text) <= SUMMARY_CHARS else add_truncation_text(text[: SUMMARY_CHARS - 1])
 
 
-def queue_rows(events) -> list[dict]:
-    """What each queue row shows, worked out once in Python from plain values.
+def queue_rows(events, *, per_location: bool = False) -> list[dict]:
+    """What each queue row shows, worked out once in Python from plain values (templates/review/_queue_rows.html).
 
     The queue draws every row twice (a table for wide screens, a list for phones); deciding labels, links
     and summaries here keeps the template to plain lookups, and reading values instead of model instances
-    (the page's rows, then all their techniques in one query) skips building five objects per row.
+    (the page's rows, then all their techniques in one query) skips building five objects per row. Per
+    location (the rows then come ordered by facility), `starts_location` marks the first row of each facility.
     """
     from django.db.models.functions import Substr
     from django.urls import reverse
@@ -175,7 +176,7 @@ def queue_rows(events) -> list[dict]:
     ).values_list("event_id", "technique"):
         techniques.setdefault(event_id, []).append(choice_label(technique, "technique"))
     link = reverse("review:event-detail", args=[PK_PLACEHOLDER])  # reversed once; each row fills in its id
-    rows = []
+    rows, facility = [], object()
     for v in values:
         kinds = " · ".join([choice_label(v["classification"], "classification"), *techniques.get(v["pk"], [])])
         rows.append({
@@ -192,45 +193,7 @@ def queue_rows(events) -> list[dict]:
             "status": choice_label(v["status"], "status"),
             "badge": STATUS_BADGES.get(v["status"], "text-bg-secondary"),
             "activity": timesince(v["last_activity_at"]) if v["last_activity_at"] else "",
+            "starts_location": per_location and v["facility_id"] != facility,
         })
+        facility = v["facility_id"]
     return rows
-
-
-def queue_rows_html(rows: list[dict], *, per_location: bool) -> dict[str, str]:
-    """The queue's rows as markup: `table` for wide screens, `items` for the list shown on phones.
-
-    Written here rather than looped over in the template, which drew every row twice and was most of the
-    queue page's rendering time. Every value goes through escape(); per location, a heading row starts
-    each facility (the rows come ordered by facility then).
-    """
-    from django.utils.html import escape
-    from django.utils.safestring import mark_safe
-
-    table, items, facility = [], [], object()
-    for row in rows:
-        if per_location and row["facility_id"] != facility:
-            facility, name = row["facility_id"], escape(row["facility"])
-            table.append(f'<tr class="table-secondary"><th scope="rowgroup" colspan="7">{name}</th></tr>')
-            items.append(f'<li class="list-group-item list-group-item-secondary fw-semibold">{name}</li>')
-        url, reference, status = escape(row["url"]), escape(row["reference"]), escape(row["status"])
-        badge = f'<span class="badge status-badge {escape(row["badge"])}">{status}</span>'
-        revision = f' <span class="badge text-bg-light border">rev {row["revision"]}</span>' if row["revision"] else ""
-        severity = f'<br>Severity {row["severity"]}' if row["severity"] is not None else ""
-        kinds, summary = escape(row["kinds"]), escape(row["summary"])
-        date, place = escape(row["date"]), escape(row["facility"])
-        table.append(
-            f'<tr><td><a class="fw-semibold text-nowrap" href="{url}">{reference}</a>{revision}</td>'
-            f'<td class="text-nowrap">{date}</td><td>{place}</td>'
-            f'<td><div class="small text-body-secondary">{kinds}</div><div>{summary}</div></td>'
-            f'<td class="d-none d-lg-table-cell small">{escape(row["harm"])}{severity}</td>'
-            f"<td>{badge}</td>"
-            f'<td class="d-none d-lg-table-cell small">{escape(row["activity"])} ago</td></tr>'
-        )
-        items.append(
-            f'<li class="list-group-item py-3"><div class="d-flex justify-content-between align-items-start gap-2">'
-            f'<a class="fw-semibold stretched-link" href="{url}">{reference}</a>{badge}</div>'
-            f'<div class="small text-body-secondary">{date} · {place}</div>'
-            f'<div class="small text-body-secondary">{kinds}</div><div>{summary}</div></li>'
-        )
-    # Every value above went through escape().
-    return {"table": mark_safe("\n".join(table)), "items": mark_safe("\n".join(items))}  # noqa: S308

@@ -7,6 +7,7 @@ from django import forms
 from django.db.models import Exists, OuterRef
 
 from events.models import EventTechnique
+from foundation.formfields import Select
 from foundation.taxonomy import review as rc
 from foundation.taxonomy.events import EventClassification, EventStatus, TreatmentTechnique
 
@@ -23,20 +24,20 @@ class QueueFilter(django_filters.FilterSet):
 
     q = django_filters.CharFilter(method="filter_search", label="Search narratives and review notes")
     status = django_filters.ChoiceFilter(choices=STATUS_CHOICES, method="filter_status", empty_label="Any status",
-                                         label="Status")
+                                         label="Status", widget=Select)
     # Choices are the user's own facilities (set in __init__): a value outside them is a form error, not a filter.
-    facility = django_filters.ChoiceFilter(choices=[], empty_label="All locations", label="Location")
+    facility = django_filters.ChoiceFilter(choices=[], empty_label="All locations", label="Location", widget=Select)
     classification = django_filters.ChoiceFilter(choices=EventClassification.choices, empty_label="Any classification",
-                                                 label="Classification")
+                                                 label="Classification", widget=Select)
     technique = django_filters.ChoiceFilter(choices=TreatmentTechnique.choices, method="filter_technique",
-                                           empty_label="Any technique", label="Technique")
+                                           empty_label="Any technique", label="Technique", widget=Select)
     date_from = django_filters.DateFilter(field_name="event_date", lookup_expr="gte", label="From", widget=DATE)
     date_to = django_filters.DateFilter(field_name="event_date", lookup_expr="lte", label="To", widget=DATE)
     harm = django_filters.ChoiceFilter(field_name="review__harm", choices=rc.Harm.choices, empty_label="Any harm",
-                                       label="Harm")
+                                       label="Harm", widget=Select)
     severity_min = django_filters.ChoiceFilter(
         label="Min. severity", choices=[(str(n), str(n)) for n in range(0, 11)],
-        method="filter_severity", empty_label="Any severity",
+        method="filter_severity", empty_label="Any severity", widget=Select,
     )
     ordering = django_filters.OrderingFilter(
         fields=(
@@ -47,6 +48,7 @@ class QueueFilter(django_filters.FilterSet):
                       "severity": "Medical severity"},
         label="Sort by",
         empty_label="Best match / newest",
+        widget=Select,
     )
 
     def __init__(self, *args, **kwargs):

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from django import forms
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from events.models import Event
-from events.rendering import FAST_RENDERER
-from foundation.formfields import ChoiceField, ModelChoiceField, MultipleChoiceField, shared_choices_formfield
+from foundation.formfields import (
+    BLANK_LABEL,
+    FIELD_HELPER,
+    ChoiceField,
+    ModelChoiceField,
+    MultipleChoiceField,
+    shared_choices_formfield,
+)
 from foundation.taxonomy import review as rc
 from foundation.taxonomy.events import EventClassification, EventStatus, active_choices
 
@@ -42,14 +48,29 @@ class PickerField(MultipleChoiceField):
 
     def __init__(self, *, grouped, **kwargs):
         self.grouped = grouped
+        self._options: dict[tuple, list] = {}  # shared by the copies of this field: see options()
         flat = [option for _group, options in grouped for option in options]
         super().__init__(choices=flat, required=False, **kwargs)
+
+    def options(self, auto_id: str) -> list[tuple[str, list[tuple[str, str, str]]]]:
+        """[(group label, [(value, label, input id), ...]), ...]: what the picker's template loops over.
+
+        The choices are constants, so this is worked out once per process, language and input id, not on every page.
+        """
+        key = (translation.get_language(), auto_id)
+        groups = self._options.get(key)
+        if groups is None:
+            groups = self._options[key] = [
+                (str(label), [(value, str(text), f"{auto_id}_{value.replace('.', '_')}") for value, text in options])
+                for label, options in self.grouped
+            ]
+        return groups
 
 
 class ReviewForm(forms.ModelForm):
     """Every My Review answer; conditional questions are shown by review.js and enforced by the service."""
 
-    default_renderer = FAST_RENDERER
+    helper = FIELD_HELPER
 
     classification = ChoiceField(choices=active_choices(EventClassification), label="Event classification")
     problem_types_secondary = PickerField(grouped=[("", rc.ProblemType.choices)], label="Secondary problem types")
@@ -98,7 +119,7 @@ class ReviewForm(forms.ModelForm):
             self.fields[name].initial = list(getattr(review, name) or [])
         self.fields["possibly_reportable"].initial = review.possibly_reportable
         self.fields["patients_affected"].choices = [
-            ("", "---------"), *[(v, lbl) for v, lbl in rc.PatientsAffected.choices if v != rc.PatientsAffected.NONE]
+            ("", BLANK_LABEL), *[(v, lbl) for v, lbl in rc.PatientsAffected.choices if v != rc.PatientsAffected.NONE]
         ]
         self.fields["medical_severity"].help_text = "AAPM medical severity, 0 (none) to 10 (premature death)."
         self.fields["dosimetric_severity"].help_text = "AAPM dosimetric severity, from the largest deviation."
@@ -112,9 +133,9 @@ class ReviewForm(forms.ModelForm):
 class ActionItemForm(forms.ModelForm):
     """A new corrective or preventive action; its owner is a named user of the event's agreement."""
 
-    default_renderer = FAST_RENDERER
+    helper = FIELD_HELPER
 
-    action_type = ChoiceField(label="Type of action", choices=[("", "---------"), *_tier_groups()])
+    action_type = ChoiceField(label="Type of action", choices=[("", BLANK_LABEL), *_tier_groups()])
 
     class Meta:
         model = ActionItem

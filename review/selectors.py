@@ -122,12 +122,6 @@ def owner_candidates(agreement_id: int, *, user=None) -> QuerySet[User]:
     )
 
 
-def owner_choices(agreement_id: int, *, user) -> list[tuple[int, str]]:
-    """owner_candidates as the (id, name) pairs a choice shows."""
-    rows = owner_candidates(agreement_id, user=user).values_list("pk", "first_name", "last_name", "username")
-    return [(pk, f"{first} {last}".strip() or username) for pk, first, last, username in rows]
-
-
 def event_page_queryset(queryset: QuerySet[Event], *, with_pso: bool = False) -> QuerySet[Event]:
     """What every view of the event page needs, fetched with a fixed number of queries.
 
@@ -135,7 +129,7 @@ def event_page_queryset(queryset: QuerySet[Event], *, with_pso: bool = False) ->
     (eight tables took 2 ms to plan, four times the execution) and adds a few dozen columns to compile and
     read. The PSO is joined only where the page names it (the report preview). What only some views show is
     read when shown, one small query each: the reporter's login when the report carries no name, whoever
-    last saved the review when its fragment is drawn, and the reference of the event a duplicate duplicates
+    last saved the review, and the reference of the event a duplicate duplicates
     (see duplicate_reference). Joining those cost every view 0.85 ms of query compiling.
     """
     related = ["facility", "review", *(["agreement__pso"] if with_pso else [])]

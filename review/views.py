@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import SimpleLazyObject
 from django.views import View
 from django.views.generic import DetailView, ListView, UpdateView
 
 from events.models import Event
-from events.rendering import FAST_RENDERER
 from foundation.taxonomy.events import ALLOWED_TRANSITIONS, OPEN_STATUSES, EventStatus
 from practices.audit import access_log_record
 from practices.scoping import ScopedViewMixin
@@ -33,7 +29,6 @@ from .selectors import (
     duplicate_reference,
     event_page_queryset,
     facility_breakdown,
-    owner_choices,
     queue_columns,
     similar_events,
     status_counts,
@@ -92,7 +87,6 @@ class QueueView(ReviewerMixin, ListView):
 
     def refine(self, queryset):
         self.filterset = QueueFilter(self.request.GET or None, queryset=queryset, request=self.request)
-        self.filterset.form.renderer = FAST_RENDERER  # the filter selects, without a template per <option>
         qs = self.filterset.qs
         if not self.request.GET.get("ordering"):
             qs = qs.order_by("-rank", "-created_at", "-id") if "rank" in qs.query.annotations else qs.order_by(
@@ -123,12 +117,11 @@ class QueueView(ReviewerMixin, ListView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         facilities, counts = self.filterset.facility_choices, self.counts
-        rows = display.queue_rows(ctx["events"])
+        rows = display.queue_rows(ctx["events"], per_location=self.per_location)
         params = self.request.GET.copy()
         params.pop("page", None)
         ctx.update(
             rows=rows,
-            rows_html=display.queue_rows_html(rows, per_location=self.per_location),
             filter=self.filterset,
             counts=[(value, text, counts.get(value, 0), STATUS_BADGES[value]) for value, text in S.choices],
             total=counts["total"],
@@ -230,12 +223,10 @@ class EventDetailView(ReviewerMixin, DetailView):
                 buttons.append({"to": target, "text": text, "style": style})
         missing = missing_for_report(event)
         form = overrides.get("review_form")
-        if form is not None:  # a refused post: the page shows what was sent
-            classification, equipment = form["classification"].value(), form["equipment_related"].value()
-        else:
-            # Built only if the answers are drawn (the fragment cache misses); its initial values are these.
-            form = SimpleLazyObject(lambda: ReviewForm(instance=review or Review(event=event), event=event))
-            classification, equipment = event.classification, review is not None and review.equipment_related
+        if form is None:
+            form = ReviewForm(instance=review or Review(event=event), event=event)
+        # Sections open as the answers on the page say: the saved ones, or those of a refused post.
+        classification, equipment = form["classification"].value(), form["equipment_related"].value()
         applies = rules.Applies.to(classification or event.classification)
         show = {"reached": applies.reached_patient, "dose": applies.dose_related, "near_miss": applies.near_miss,
                 "equipment": bool(equipment)}
@@ -244,10 +235,8 @@ class EventDetailView(ReviewerMixin, DetailView):
             object=event,
             review=review,
             review_form=form,
-            review_bound="review_form" in overrides,
-            review_fragment=event.pk if review is not None else "unreviewed",
             show=show,
-            **self.action_form_context(overrides.get("action_form")),
+            action_form=overrides.get("action_form") or ActionItemForm(event=event, user=user),  # posted or blank
             # Only a refused status change has errors to show; the forms themselves are plain HTML.
             transition_errors=overrides["transition_form"].errors if "transition_form" in overrides else {},
             conflict=overrides.get("conflict"),
@@ -272,22 +261,6 @@ class EventDetailView(ReviewerMixin, DetailView):
             today=timezone.localdate(),
         )
         return self.render_to_response(ctx)
-
-    def action_form_context(self, form=None) -> dict:
-        """The "Add an action" form: as posted after a refusal, else the blank one, drawn from the fragment cache.
-
-        The blank form is the same on every event of an agreement while its choice of owners stays the same,
-        so the key names the agreement and those owners, and the form is built only when the cache misses.
-        """
-        if form is not None:
-            return {"action_form": form, "action_bound": True}
-        event, user = self.object, self.request.user
-        owners = owner_choices(event.agreement_id, user=user)
-        return {
-            "action_form": SimpleLazyObject(lambda: ActionItemForm(event=event, user=user)),
-            "action_bound": False,
-            "action_owners": hashlib.blake2b(repr(owners).encode(), digest_size=12).hexdigest(),
-        }
 
 
 class ActionItemCreateView(EventDetailView):

@@ -64,10 +64,9 @@ def _database_guards_off() -> None:
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate-limit counters and cached values never leak from one test into the next."""
-    from django.core.cache import cache, caches
+    from django.core.cache import cache
 
     cache.clear()
-    caches["fragments"].clear()
     yield
 
 

@@ -36,8 +36,7 @@ STEPS = {
     "queue": "browse: queue",
     "queue-filtered": "browse: queue filtered",
     "queue-search": "browse: queue search",
-    "event": "browse: event page, seen before (review answers from the fragment cache)",
-    "event-first-view": "browse: event page, first view (fragment cache empty)",
+    "event": "browse: event page, seen before",
     "event-new": "browse: event page of a new event (not reviewed yet), first view; another new one opened before",
 }
 
@@ -45,7 +44,6 @@ STEPS = {
 def run_step(run: Path, step: str, loops: int) -> None:
     """Inside valgrind: warm up, switch instrumentation on, run the step `loops` times, switch it off."""
     import profile_requests as pr
-    from django.core.cache import caches
 
     credentials = json.loads((run / "credentials.json").read_text())
     rng = random.Random(1)
@@ -88,7 +86,6 @@ def run_step(run: Path, step: str, loops: int) -> None:
         "queue-filtered": lambda: reviewer.get("/review/?status=open&technique=imrt_vmat"),
         "queue-search": lambda: reviewer.get("/review/?q=bolus&status=open"),
         "event": lambda: reviewer.get(event),
-        "event-first-view": lambda: (caches["fragments"].clear(), reviewer.get(event)),
         "event-new": lambda: reviewer.get(next(new_events)),  # 25 on the page: enough for the loops
     }
     action = actions[step]

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # Django's own widget templates, found by FORM_RENDERER below
     "crispy_forms",
     "crispy_bootstrap5",
     "guardian",
@@ -236,6 +237,8 @@ STORAGES = {
     },
 }
 
+# Widgets render through the project's template engine, so templates/widgets/ and templates/django/forms/ count.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
@@ -262,14 +265,6 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Rendered page fragments, in each worker's own memory: markup of review work product never goes to a shared
-# store, a restart (a deploy) starts empty, and keys carry the version of what they show, so nothing is invalidated.
-CACHES["fragments"] = {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-    "LOCATION": "roils-fragments",
-    "TIMEOUT": 600,
-    "OPTIONS": {"MAX_ENTRIES": 200},
-}
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
 CELERY_RESULT_BACKEND = None  # tasks report through the database rows they change, not results

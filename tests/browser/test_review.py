@@ -4,6 +4,7 @@ import datetime as dt
 import os
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -11,7 +12,8 @@ from events.models import Event
 from foundation.taxonomy.events import EventStatus
 from reporting.models import Submission
 from review.models import ActionItem, Review
-from tests.factories.review import make_event
+from review.services import action_item_add
+from tests.factories.review import make_event, review_event
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, databases=["default", "pso"])]
 SHOTS = os.environ.get("REVIEW_SHOTS_DIR")  # set to keep screenshots of each step
@@ -120,3 +122,30 @@ def test_review_stale_save_in_second_tab_keeps_text(page, live_server, world, lo
     expect(page.get_by_label("Reviewer notes")).to_have_value("My long paragraph")
     assert Review.objects.get(event=event).reviewer_notes == "Saved first in the other tab"
     assert Event.objects.get(pk=event.pk).status == EventStatus.IN_REVIEW
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_review_queue_and_event_page_fit_the_screen_and_pass_axe(browser, live_server, world, login, width):
+    """Nothing scrolls sideways on a phone, and axe finds no serious or critical violation on either page."""
+    riverside, physicist = world["agreements"]["riverside"], world["users"]["physicist.riverside"]
+    event = make_event(agreement=riverside, user=world["users"]["reporter.riverside"])
+    review_event(event)
+    action_item_add(event=event, by=physicist, action_type="hw.forcing_function", owner=physicist,
+                    description="Console refuses plans that are not the approved version.",
+                    due_date=timezone.localdate() + dt.timedelta(days=14))
+    context = browser.new_context(viewport={"width": width, "height": 844}, is_mobile=width < 400,
+                                  has_touch=width < 400)
+    page = context.new_page()
+    try:
+        login(page, "physicist.riverside")
+        for path in ("/review/", "/review/?view=location", f"/review/events/{event.pk}/"):
+            page.goto(f"{live_server.url}{path}")
+            assert page.evaluate("() => document.documentElement.scrollWidth") <= width, path
+            violations = Axe().run(page).response["violations"]
+            assert [v["id"] for v in violations if v["impact"] in ("serious", "critical")] == [], path
+        page.get_by_role("button", name="Add action").click()
+        expect(page.locator("#id_owner")).to_have_attribute("aria-invalid", "true")
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+        _shot(page, f"event-action-errors-{width}")
+    finally:
+        context.close()

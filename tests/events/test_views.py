@@ -341,61 +341,46 @@ def test_event_create_form_role_defaults_to_the_last_named_report(client_for, co
     assert '<option value="dosimetrist" selected>' in client.get(CREATE).content.decode()  # not from an anonymous one
 
 
-def _questions_drawn(response) -> bool:
-    """Whether this response rendered questions 1-9 itself (not from the fragment cache)."""
-    return "events/_event_questions.html" in [t.name for t in response.templates]
-
-
-def test_event_create_blank_questions_drawn_once_for_the_same_facilities_role_and_day(
-        client_for, coverages, django_capture_on_commit_callbacks):
-    """A blank form's questions come from the fragment cache for users with the same facilities and default role."""
-    first = client_for("reporter.riverside").get(CREATE)
-    second = client_for("director.riverside").get(CREATE)
-    assert _questions_drawn(first) and not _questions_drawn(second)
-    page = second.content.decode()
+def test_event_create_blank_form_shows_each_users_own_facilities_and_role(client_for, coverages,
+                                                                         django_capture_on_commit_callbacks):
+    """Every blank form is drawn for its user: their facilities, their name and the role of their last report."""
+    page = client_for("director.riverside").get(CREATE).content.decode()
     assert "Main Campus" in page and "North Clinic" in page and "Lakeside Radiation Oncology" not in page
-    assert 'name="reporter_name" value="David Okafor"' in page  # the identity question is never shared
+    assert 'name="reporter_name" value="David Okafor"' in page
     assert 'name="reporter_name" value="Sam Rivera"' not in page
 
-    other_practice = client_for("reporter.lakeside").get(CREATE)  # other facilities: drawn for them, not shared
-    assert _questions_drawn(other_practice)
-    page = other_practice.content.decode()
+    page = client_for("reporter.lakeside").get(CREATE).content.decode()
     assert "Lakeside Radiation Oncology" in page and "Main Campus" not in page and "North Clinic" not in page
 
     client = client_for("reporter.riverside")
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post(CREATE, _payload(coverages["Main Campus"], reporter_role="dosimetrist")).status_code == 302
-    own = client.get(CREATE)  # another default role: drawn again, with it preselected
-    assert _questions_drawn(own) and '<option value="dosimetrist" selected>' in own.content.decode()
-    colleague = client_for("director.riverside").get(CREATE)
-    assert not _questions_drawn(colleague) and '<option value="dosimetrist" selected>' not in colleague.content.decode()
+    assert '<option value="dosimetrist" selected>' in client.get(CREATE).content.decode()
+    assert '<option value="dosimetrist" selected>' not in client_for("director.riverside").get(CREATE).content.decode()
 
 
-def test_event_create_blank_questions_follow_the_day(client_for, monkeypatch):
-    """The date question defaults to today and allows no later day: a new day draws the questions again."""
+def test_event_create_blank_form_follows_the_day(client_for, monkeypatch):
+    """The date question defaults to today and allows no later day."""
     client = client_for("reporter.riverside")
     today = timezone.localdate()
     assert f'value="{today.isoformat()}"' in client.get(CREATE).content.decode()
     tomorrow = today + dt.timedelta(days=1)
     monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: tomorrow)
-    response = client.get(CREATE)
-    assert _questions_drawn(response)
-    assert f'max="{tomorrow.isoformat()}"' in response.content.decode()
+    page = client.get(CREATE).content.decode()
+    assert f'value="{tomorrow.isoformat()}"' in page and f'max="{tomorrow.isoformat()}"' in page
 
 
-def test_event_create_answers_are_never_drawn_from_or_into_the_fragment_cache(client_for, coverages, users):
+def test_event_create_refused_post_and_restored_draft_show_only_the_users_answers(client_for, coverages, users):
     """A refused post and a restored draft show the user's own answers, and nobody else's form shows them."""
     client = client_for("reporter.riverside")
-    client.get(CREATE)  # the blank questions are now cached
     refused = client.post(CREATE, _payload(coverages["Main Campus"], narrative="Posted answer stays",
                                            event_date=(timezone.localdate() + dt.timedelta(days=3)).isoformat()))
-    assert refused.status_code == 200 and _questions_drawn(refused)
-    assert "Posted answer stays" in refused.content.decode()
+    assert refused.status_code == 200 and "Posted answer stays" in refused.content.decode()
     body = {"fields": {"narrative": "Half written by Sam", "classification": "near_miss"}, "saved_at": 1700000000000}
     client.post(DRAFT, json.dumps(body), content_type="application/json")
-    restored = client.get(CREATE)
-    assert _questions_drawn(restored) and "Half written by Sam" in restored.content.decode()
-    colleague = client_for("director.riverside").get(CREATE)
-    assert not _questions_drawn(colleague)
-    assert "Posted answer stays" not in colleague.content.decode()
-    assert "Half written by Sam" not in colleague.content.decode()
+    restored = client.get(CREATE).content.decode()
+    assert "Half written by Sam" in restored
+    assert 'value="near_miss" id="id_classification_2" required aria-describedby="id_classification_2_help" checked' \
+        in restored
+    colleague = client_for("director.riverside").get(CREATE).content.decode()
+    assert "Posted answer stays" not in colleague and "Half written by Sam" not in colleague

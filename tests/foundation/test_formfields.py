@@ -1,8 +1,12 @@
-"""Shared choice lists: copying a form's fields no longer copies the constants, and instances stay independent."""
+"""Shared choice lists (copying a form's fields no longer copies the constants; instances stay independent) and the
+"Choose…" first option of model forms' selects."""
 
 import copy
 
-from foundation.formfields import ChoiceField, MultipleChoiceField
+from django import forms
+
+from foundation.formfields import BLANK_LABEL, ChoiceField, MultipleChoiceField, Select, shared_choices_formfield
+from review.models import ActionItem, Review
 
 CHOICES = [("a", "A"), ("b", "B")]
 
@@ -21,3 +25,32 @@ def test_assigning_choices_on_one_copy_leaves_the_others_alone():
     assert list(second.choices) == CHOICES and list(field.choices) == CHOICES
     assert [value for value, _label in first.widget.choices] == ["c"]
     assert [value for value, _label in second.widget.choices] == ["a", "b"]
+
+
+def test_model_form_selects_offer_choose_not_dashes():
+    """A blank model field's select and a foreign key's both start with "Choose…"; required choices have no blank."""
+    class Answers(forms.ModelForm):
+        class Meta:
+            model = Review
+            formfield_callback = shared_choices_formfield
+            fields = ["harm", "workflow_origin"]
+
+    class Action(forms.ModelForm):
+        class Meta:
+            model = ActionItem
+            formfield_callback = shared_choices_formfield
+            fields = ["owner", "status"]
+
+    for field in (Answers.base_fields["harm"], Answers.base_fields["workflow_origin"]):
+        assert list(field.choices)[0] == ("", BLANK_LABEL)
+        assert all("---" not in str(label) for _value, label in field.choices)
+    assert Action.base_fields["owner"].empty_label == BLANK_LABEL
+    assert "" not in [value for value, _label in Action.base_fields["status"].choices]
+
+
+def test_select_options_in_one_loop_same_markup_as_django():
+    grouped = [("", BLANK_LABEL), ("a", "A & <b>"), ("Group", [("g1", "G1"), ("g2", "G2")]), ("b", "B"), (3, "Three")]
+    for choices in (grouped, [("x", "X"), ("y", "Y")], [("Only", [("o", "O")])], []):
+        for value in (None, "", "a", "g2", 3, "nope"):
+            assert Select(choices=choices).render("s", value) == forms.Select(choices=choices).render("s", value)
+    assert len(Select(choices=grouped).optgroups("s", ["a"])) == 3  # before, the group, after: not one per option

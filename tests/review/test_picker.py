@@ -1,4 +1,4 @@
-"""The grouped checkbox picker, written in Python: ticked options, chips, ids and escaping."""
+"""The grouped checkbox picker (an inclusion tag and its template): ticked options, chips, ids and escaping."""
 
 from django import forms
 from django.template import Context, Template
@@ -34,3 +34,14 @@ def test_picker_escapes_labels():
     html = _render({"factors": ["p.x"]})
     assert "<script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_picker_fieldset_described_by_its_hint_and_errors():
+    form = PickerForm({"factors": ["not.a.choice"]})
+    form.is_valid()
+    html = Template("{% load review_tags %}{% picker form.factors 'hint' %}").render(Context({"form": form}))
+    assert 'aria-describedby="id_factors_hint id_factors_error"' in html
+    assert '<p class="small text-body-secondary mb-2" id="id_factors_hint">hint</p>' in html
+    assert 'id="id_factors_error">Select a valid choice.' in html
+    assert "aria-describedby" not in Template("{% load review_tags %}{% picker form.factors %}").render(
+        Context({"form": PickerForm()})).split("data-picker-filter")[0]
