@@ -10,6 +10,7 @@ from django import forms
 from django.utils import timezone
 
 from foundation.formfields import BLANK_LABEL, FIELD_HELPER, ChoiceField, MultipleChoiceField
+from foundation.forms import Form
 from foundation.scrubber import KINDS, find_identifiers
 from foundation.taxonomy.events import (
     CLASSIFICATION_HELP,
@@ -64,7 +65,7 @@ class CoverageField(ChoiceField):
         forms.Field.validate(self, value)
 
 
-class EventForm(forms.Form):
+class EventForm(Form):
     """Under ten questions; every one carries a line of help. The facility list comes from the user's scope."""
 
     helper = FIELD_HELPER

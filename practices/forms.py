@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.forms import formset_factory
 
 from foundation.formfields import ModelChoiceField, ModelMultipleChoiceField
+from foundation.forms import Form, ModelForm
 
 from .choices import US_STATES, AgreementState, PSORole, Role
 from .models import PSO, Facility, Practice, validate_zip
@@ -14,7 +15,7 @@ STATE_CHOICES = [("", "Choose a state or territory")] + US_STATES
 NON_US = {"invalid_choice": "Only practices in the United States (a state, DC or a US territory) can join."}
 
 
-class ParticipationForm(forms.ModelForm):
+class ParticipationForm(ModelForm):
     """The practice half of the public Join form."""
 
     pso = ModelChoiceField(
@@ -41,7 +42,7 @@ class ParticipationForm(forms.ModelForm):
         return "United States"
 
 
-class FacilityForm(forms.Form):
+class FacilityForm(Form):
     """One facility on the Join form."""
 
     name = forms.CharField(max_length=200, label="Facility name")
@@ -69,7 +70,7 @@ FacilityFormSet = formset_factory(FacilityForm, formset=BaseFacilityFormSet, ext
                                   validate_min=True, validate_max=True)
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(Form):
     """Move an agreement to its next state; executing it records both signatories."""
 
     to = forms.ChoiceField(choices=AgreementState.choices)
@@ -83,13 +84,13 @@ class TransitionForm(forms.Form):
         return {k: self.cleaned_data.get(k) for k in ("practice_signatory", "pso_signatory", "signed_on")}
 
 
-class MessageForm(forms.Form):
+class MessageForm(Form):
     """A proposed change to the agreement, or a reply."""
 
     body = forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 3}), label="Message")
 
 
-class InvitationForm(forms.Form):
+class InvitationForm(Form):
     """Invite a person to an agreement (reporter, shared login, full access) or to the PSO."""
 
     username = forms.RegexField(regex=r"^[\w.@+-]{3,150}$", max_length=150,
@@ -111,13 +112,13 @@ class PSOInvitationForm(InvitationForm):
         super().__init__(*args, roles=PSORole.choices, **kwargs)
 
 
-class RoleChangeForm(forms.Form):
+class RoleChangeForm(Form):
     """Change a membership's role."""
 
     role = forms.ChoiceField(choices=Role.choices)
 
 
-class NewAgreementForm(forms.Form):
+class NewAgreementForm(Form):
     """PSO staff open another agreement for a practice: other facilities, or a facility of its own."""
 
     facilities = ModelMultipleChoiceField(queryset=Facility.objects.none(), required=False,
@@ -139,7 +140,7 @@ class NewAgreementForm(forms.Form):
         return data
 
 
-class SetPasswordFromInvitationForm(forms.Form):
+class SetPasswordFromInvitationForm(Form):
     """The invitee chooses a password."""
 
     password1 = forms.CharField(label="Password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),

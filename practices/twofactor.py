@@ -23,6 +23,8 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
+from foundation.forms import CleanInputMixin, Form
+
 from .choices import Role
 from .scoping import RoleRequiredMixin, user_access
 
@@ -49,7 +51,7 @@ def confirmed_devices(user):
     return TOTPDevice.objects.filter(user=user, confirmed=True)
 
 
-class LoginForm(AuthenticationForm):
+class LoginForm(CleanInputMixin, AuthenticationForm):
     """Username and password, plus the authenticator code for accounts that have (or need) one."""
 
     otp_token = forms.RegexField(
@@ -96,7 +98,7 @@ class TwoFactorRequiredMiddleware:
         return self.get_response(request)
 
 
-class TokenForm(forms.Form):
+class TokenForm(Form):
     otp_token = forms.RegexField(regex=r"^\d{6,8}$", label="Authenticator code",
                                  error_messages={"invalid": "The authenticator code is 6 digits."},
                                  widget=forms.TextInput(attrs={"inputmode": "numeric",

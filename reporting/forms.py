@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from foundation.forms import Form, ModelForm
 from foundation.taxonomy.events import EventClassification, TreatmentTechnique
 from foundation.taxonomy.review import CONTRIBUTING_FACTORS, AapmCategory, grouped_choices
 
@@ -23,7 +24,7 @@ def _bootstrap(form: forms.Form) -> None:
             field.widget.attrs.setdefault("class", "form-select")
 
 
-class PSODashboardFilterForm(forms.Form):
+class PSODashboardFilterForm(Form):
     """The analyst's filters (GET): PSO, quarter range, technique, classification and severity band."""
 
     pso = forms.TypedChoiceField(label="PSO", coerce=int, required=False)
@@ -70,7 +71,7 @@ class PSODashboardFilterForm(forms.Form):
         )
 
 
-class PracticeDashboardForm(forms.Form):
+class PracticeDashboardForm(Form):
     """The practice's filters (GET): which agreement, which location (or all), which period."""
 
     agreement = forms.TypedChoiceField(label="Agreement", coerce=int, required=False)
@@ -100,7 +101,7 @@ def category_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     return [("AAPM categories", list(AapmCategory.choices)), *grouped_choices(CONTRIBUTING_FACTORS)]
 
 
-class ThemeForm(forms.ModelForm):
+class ThemeForm(ModelForm):
     """A theme: title, text, tags, related categories, the PSO it belongs to, and whether it is published."""
 
     tags = forms.CharField(

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from events.models import Event
+from foundation.forms import clean_text
 from practices.audit import audit_record
 from practices.models import Agreement
 
@@ -66,9 +67,15 @@ def row_for(event: Event, *, full_text: bool = False) -> list:
 
 
 def _safe(value):
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+    """A cell value a spreadsheet shows as text: no formula, and none of the control characters XLSX cannot hold.
+
+    Input is cleaned on the way in (foundation.forms), but rows stored before that, or written by other paths,
+    must still export.
+    """
+    if not isinstance(value, str):
+        return value
+    value = clean_text(value)
+    return "'" + value if value.startswith(FORMULA_START) else value
 
 
 def header(*, full_text: bool) -> list[str]:

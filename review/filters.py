@@ -8,6 +8,7 @@ from django.db.models import Exists, OuterRef
 
 from events.models import EventTechnique
 from foundation.formfields import Select
+from foundation.forms import Form
 from foundation.taxonomy import review as rc
 from foundation.taxonomy.events import EventClassification, EventStatus, TreatmentTechnique
 
@@ -50,6 +51,9 @@ class QueueFilter(django_filters.FilterSet):
         empty_label="Best match / newest",
         widget=Select,
     )
+
+    class Meta:
+        form = Form
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

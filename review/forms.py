@@ -14,6 +14,7 @@ from foundation.formfields import (
     MultipleChoiceField,
     shared_choices_formfield,
 )
+from foundation.forms import Form, ModelForm
 from foundation.taxonomy import review as rc
 from foundation.taxonomy.events import EventClassification, EventStatus, active_choices
 
@@ -67,7 +68,7 @@ class PickerField(MultipleChoiceField):
         return groups
 
 
-class ReviewForm(forms.ModelForm):
+class ReviewForm(ModelForm):
     """Every My Review answer; conditional questions are shown by review.js and enforced by the service."""
 
     helper = FIELD_HELPER
@@ -130,7 +131,7 @@ class ReviewForm(forms.ModelForm):
         return data
 
 
-class ActionItemForm(forms.ModelForm):
+class ActionItemForm(ModelForm):
     """A new corrective or preventive action; its owner is a named user of the event's agreement."""
 
     helper = FIELD_HELPER
@@ -167,7 +168,7 @@ class ActionItemUpdateForm(ActionItemForm):
         widgets = {**ActionItemForm.Meta.widgets, "completion_note": forms.Textarea(attrs={"rows": 2})}
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(Form):
     """One status change; the service decides whether it is allowed."""
 
     to = forms.CharField(max_length=40)
@@ -187,7 +188,7 @@ class TransitionForm(forms.Form):
         self.fields["duplicate_of"].queryset = duplicate_candidates(event, user=user)
 
 
-class ReportForm(forms.Form):
+class ReportForm(Form):
     """The reviewer's last check before the record leaves the practice."""
 
     confirmed = forms.BooleanField(

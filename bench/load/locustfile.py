@@ -6,7 +6,8 @@ is read from the HTML on every pass (field names, choices, CSRF token, hidden id
 virtual user keeps working while the form changes. One post in twenty is sent twice (a double click).
 Reviewer (10): signs in once with password and TOTP code, then loops over the review queue with filters,
 search and pages, and opens event pages linked from it.
-CeilingUser (60): the same GET -> POST -> confirmation loop against the bare ceiling view, no sign-in.
+CeilingUser (60): signs in with password and TOTP through the app's login form, then the same GET -> POST ->
+confirmation loop against the bare ceiling view, which admits only a verified user.
 With LOAD_PACE_RPS set (the paced phase), each user keeps to that many requests per second on average instead
 of starting its next loop at once.
 
@@ -343,14 +344,20 @@ class Reviewer(BenchUser):
 
 
 class CeilingUser(BenchUser):
-    """The ceiling: the same submit loop against the bare Django view, without signing in."""
+    """The ceiling: the same submit loop against the bare Django view, signed in with password and TOTP first."""
 
     fixed_count = int(os.environ.get("LOAD_CEILING_USERS", "60"))
     role = "ceiling"
 
     def sign_in(self):
-        # Nothing to sign in to; one form before the window warms the workers, as the app's sign-ins do.
-        self.client.get(FORM_URL[KIND], name="warm-up: GET form")
+        # Through the app's own login form, with a fresh code: the view refuses an unverified user.
+        account = CREDENTIALS["ceiling"][self.number % len(CREDENTIALS["ceiling"])]
+        self.username = account["username"]
+        self.login(account["username"], account["password"], pyotp.TOTP(account["totp_secret"]).now)
+        with self.client.get(FORM_URL[KIND], name="warm-up: GET form", catch_response=True) as page:
+            if 'id="event-form"' not in (page.text or ""):
+                page.failure("ceiling form refused after sign-in")
+                keep_page("ceiling-sign-in", page.text)
 
     @task
     def submit(self):

@@ -126,6 +126,7 @@ def main() -> None:
     reporter, reviewer, ceiling = (Client(enforce_csrf_checks=True) for _ in range(3))
     sign_in(reporter, credentials["reporters"], totp=False)
     sign_in(reviewer, rng.sample(credentials["reviewers"], len(credentials["reviewers"])), totp=True)
+    sign_in(ceiling, rng.sample(credentials["ceiling"], len(credentials["ceiling"])), totp=True)  # as in the run
     for _ in range(3):  # warm-up: templates compiled, connections open
         submit_loop(reporter, "/events/new/", "warm", rng)
         submit_loop(ceiling, "/bench-ceiling/", "warm", rng)

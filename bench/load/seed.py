@@ -46,6 +46,7 @@ from review.demo import seed_reviews  # noqa: E402
 
 REVIEWERS_PER_AGREEMENT = 2  # both full-access seats
 REPORTERS_PER_AGREEMENT = 10  # the last one is the agreement's shared general login
+CEILING_USERS = 60  # one login per ceiling user: a TOTP code is good once per device
 BENCH_NAMESPACE = uuid.UUID("0b7c1e9a-5a52-4c1e-8f0e-6c1d0a9b7e42")
 
 
@@ -90,6 +91,23 @@ def _history(agreement, users: list[User], count: int, rng: random.Random) -> No
         )
 
 
+def _ceiling_users(staff: User, bench: dict, password_hash: str) -> list[dict]:
+    """The ceiling's logins: reporters of the bench agreements, each with its own TOTP device.
+
+    The ceiling view admits only a signed-in, verified user, so each ceiling request pays for the session, the
+    user and the device, read from the database as the app reads them.
+    """
+    agreements = list(bench.values())
+    out = []
+    for index in range(1, CEILING_USERS + 1):
+        user = _user(f"bench.ceiling{index:02d}", password_hash)
+        membership_grant(by=staff, agreement=agreements[index % len(agreements)], user=user, role=Role.REPORTER)
+        device = TOTPDevice.objects.create(user=user, name="Bench authenticator", confirmed=True)
+        out.append({"username": user.username, "password": DEMO_PASSWORD,
+                    "totp_secret": base64.b32encode(device.bin_key).decode()})
+    return out
+
+
 def seed(out: Path, *, agreements: int, events: int) -> dict:
     """Create the bench world and write the credentials file; returns a short summary."""
     started = time.monotonic()
@@ -128,8 +146,9 @@ def seed(out: Path, *, agreements: int, events: int) -> dict:
             _history(agreement, reporters, events, rng)
         bench[f"bench{n}"] = agreement
     review_line = seed_reviews({"agreements": bench}, events=events)
-    (out / "credentials.json").write_text(json.dumps({"reviewers": reviewers_out, "reporters": reporters_out},
-                                                     indent=1))
+    ceiling_out = _ceiling_users(staff, bench, password_hash)
+    (out / "credentials.json").write_text(json.dumps({"reviewers": reviewers_out, "reporters": reporters_out,
+                                                      "ceiling": ceiling_out}, indent=1))
     return {"agreements": agreements, "reviewers": len(reviewers_out), "reporters": len(reporters_out),
             "history_events": agreements * events, "reviews": review_line, "seconds": round(time.monotonic() - started)}
 
