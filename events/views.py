@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import uuid
 
@@ -73,13 +72,9 @@ class EventCreateView(RoleRequiredMixin, FormView):
         except PermissionDenied:
             form.add_error("coverage", "Choose one of your facilities from the list.")
             return self.form_invalid(form)
-        coverage = data["coverage"]
-        # A replayed post returns the event of the first one, which may name another facility: then the
-        # confirmation reads it from the database.
-        shown = receipts.facts(event=event, facility=coverage.facility.name, pso=coverage.pso.name) if (
-            coverage.facility_id == event.facility_id and coverage.agreement_id == event.agreement_id) else None
-        receipts.record(self.request, event_id=event.pk, shown=shown)
-        return redirect("events:event-done", pk=event.pk)
+        if event.submitted_by_id is None:  # anonymous: only this session's receipt links it to the reporter
+            receipts.record(self.request, event_id=event.pk)
+        return redirect(f"{reverse('events:event-done', args=[event.pk])}?submitted=1")
 
     def form_invalid(self, form):
         if "idempotency_key" in form.errors:
@@ -156,28 +151,25 @@ class EventDoneView(ScopedViewMixin, DetailView):
 
     def get(self, request, *args, **kwargs):
         self.receipt = receipts.read(request)
-        just_submitted = self.receipt["clear"] == kwargs["pk"]
-        if just_submitted and self.receipt["facts"] is not None:
-            # The page right after a report: what it shows came with the session's receipt (events.receipts).
-            shown = self.receipt["facts"]
-        else:
-            event = self.object = self.get_object()
-            shown = receipts.facts(event=event, facility=event.facility.name, pso=event.agreement.pso.name)
-        confirmation = {**shown, "created_at": dt.datetime.fromisoformat(shown["created_at"])}
-        if just_submitted:
-            # One-shot: only the page right after a submit clears the browser's draft, never a later visit.
-            receipts.shown(request)
-        return self.render_to_response(self.confirmation_context(confirmation, just_submitted=just_submitted))
+        event = self.object = self.get_object()
+        theirs = event.submitted_by_id == request.user.pk or event.pk in self.receipt
+        confirmation = {"reference": event.reference, "facility": event.facility.name,
+                        "pso": event.agreement.pso.name, "created_at": event.created_at,
+                        "anonymous": event.is_anonymous}
+        # The browser's saved draft goes only if it is the draft of this very report (same idempotency key), so
+        # a reload, or a later visit while another report is being written, never discards anyone's work.
+        config = {"storageKey": draft_storage_key(request.user), "submittedKey": str(event.idempotency_key)}
+        return self.render_to_response({
+            "confirmation": confirmation, "config": config if theirs else {}, "view": self,
+            "just_submitted": theirs and request.GET.get("submitted") == "1",
+        })
 
     def refine(self, queryset):
         # Only what the page shows: the narrative and the rest of two wide rows are not read here.
-        return confirmation_events(queryset, user=self.request.user, just_submitted=self.receipt["ids"]).only(
-            "reference", "created_at", "is_anonymous", "facility__name", "agreement__pso__name"
+        return confirmation_events(queryset, user=self.request.user, just_submitted=self.receipt).only(
+            "reference", "created_at", "is_anonymous", "submitted_by_id", "idempotency_key", "facility__name",
+            "agreement__pso__name",
         )
-
-    def confirmation_context(self, confirmation: dict, *, just_submitted: bool) -> dict:
-        config = {"storageKey": draft_storage_key(self.request.user)} if just_submitted else {}
-        return {"confirmation": confirmation, "config": config, "just_submitted": just_submitted, "view": self}
 
 
 class EventMineView(ScopedViewMixin, ListView):

@@ -1,4 +1,6 @@
-/* Submit Event confirmation: the report is saved, so the draft kept in this browser can go. */
+/* Submit Event confirmation: the report is saved, so the draft kept in this browser for it can go.
+   Only the draft of this very report (same idempotency key): a reload, or a later visit while another report is
+   being written in another tab, leaves that other draft alone. */
 (function () {
   "use strict";
   var configEl = document.getElementById("event-done-config");
@@ -6,9 +8,15 @@
     return;
   }
   var config = JSON.parse(configEl.textContent);
+  if (!config.storageKey || !config.submittedKey) {
+    return;
+  }
   try {
-    window.localStorage.removeItem(config.storageKey);
+    var draft = JSON.parse(window.localStorage.getItem(config.storageKey) || "null");
+    if (draft && draft.fields && draft.fields.idempotency_key === config.submittedKey) {
+      window.localStorage.removeItem(config.storageKey);
+    }
   } catch (e) {
-    /* storage disabled: nothing was kept */
+    /* storage disabled or unreadable: nothing to clear */
   }
 })();

@@ -100,6 +100,22 @@ def test_submit_event_reporter_riverside_typical_report(page, live_server, world
     expect(page.get_by_role("table").get_by_role("link", name=event.reference)).to_be_visible()
 
 
+def test_confirmation_clears_only_the_draft_of_its_own_report(page, live_server, world, login):
+    """A reload of the confirmation while another report is being written (another tab) keeps that draft."""
+    _open_form(page, live_server, login, "reporter.riverside")
+    key = page.evaluate("() => JSON.parse(document.getElementById('event-form-config').textContent).storageKey")
+    _fill_typical(Effort(page), page)
+    page.get_by_role("button", name="Submit event").click()
+    expect(page.get_by_role("heading", name=re.compile("Thank you"))).to_be_visible()
+    page.wait_for_function(f"() => localStorage.getItem({key!r}) === null", timeout=5_000)
+    other = "{fields: {narrative: 'The next report, half written.', idempotency_key: 'k2'}, saved_at: Date.now()}"
+    page.evaluate(f"() => localStorage.setItem({key!r}, JSON.stringify({other}))")
+    page.reload()
+    expect(page.locator("#event-reference")).to_have_text(Event.objects.get().reference)
+    page.wait_for_timeout(300)  # the deferred script has run by now
+    assert "half written" in page.evaluate(f"() => localStorage.getItem({key!r})")
+
+
 def test_submit_event_general_riverside_is_anonymous(page, live_server, world, login):
     _open_form(page, live_server, login, "general.riverside")
     expect(page.locator("#shared-login-note")).to_contain_text("anonymous")

@@ -76,7 +76,7 @@ def test_event_create_valid_post_creates_event_and_shows_reference(client_for, c
     response = client.post(CREATE, _payload(coverages["North Clinic"]))
     event = Event.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("events:event-done", args=[event.pk])
+    assert response["Location"] == reverse("events:event-done", args=[event.pk]) + "?submitted=1"
     done = client.get(response["Location"]).content.decode()
     assert event.reference in done and event.reference.startswith("RCC-")
     assert "What happens next" in done and "Submit another event" in done
