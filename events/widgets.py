@@ -1,8 +1,8 @@
 """The Submit Event answer cards: radio buttons and checkboxes drawn as bordered cards, clickable all over.
 
-The markup is templates/widgets/choice_cards.html, which writes each input's attributes itself: its id, value and
-state, the required, disabled and aria-invalid attributes that BoundField gives the field, and the described-by
-id of its help line. The page wraps each card list in a fieldset whose legend is the question and whose
+The markup is foundation/jinja2/widgets/choice_cards.html (Jinja2, as every widget template), which writes each
+input's attributes itself: its id, value and state, the required, disabled and aria-invalid attributes that
+BoundField gives the field, and the described-by id of its help line. The page wraps each card list in a fieldset whose legend is the question and whose
 aria-describedby names the help and error lines (templates/events/_choice_question.html).
 """
 

@@ -47,7 +47,7 @@ class OneGroupMixin:
 
 
 class Select(OneGroupMixin, forms.Select):
-    """Django's select, its options looped over once (templates/django/forms/widgets/select.html)."""
+    """Django's select, its options looped over once (foundation/jinja2/django/forms/widgets/select.html)."""
 
 
 class SharedChoicesMixin:

@@ -35,7 +35,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "django.forms",  # Django's own widget templates, found by FORM_RENDERER below
+    "django.forms",  # Django's own form templates (layouts, error lists), found by FORM_RENDERER below
     "crispy_forms",
     "crispy_bootstrap5",
     "guardian",
@@ -237,8 +237,9 @@ STORAGES = {
     },
 }
 
-# Widgets render through the project's template engine, so templates/widgets/ and templates/django/forms/ count.
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+# Widget templates are Jinja2 (foundation/jinja2 and Django's own); form layouts, labels and errors are Django
+# templates found through TEMPLATES (foundation/renderers.py says why).
+FORM_RENDERER = "foundation.renderers.FormRenderer"
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

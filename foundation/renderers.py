@@ -1,0 +1,42 @@
+"""The form renderer: widgets are drawn by Jinja2, everything else about a form by Django's templates.
+
+A Submit Event page draws about 60 answer options and the event page several hundred. Django's template language
+resolves every `{{ option.label }}` through a chain of lookups and pushes a context per loop; Jinja2 compiles a
+template to Python, and draws the same markup with a fraction of the CPU (bench/results/page_cpu.md). Widget
+templates are small and self-contained, so they are where a second template language pays and costs least:
+- `django/forms/widgets/*`: Django's own Jinja2 widget templates (shipped in django/forms/jinja2), except
+  those overridden in foundation/jinja2;
+- `widgets/*`: the project's widgets (foundation/jinja2/widgets).
+Form layouts, labels, help and error lists stay Django templates (crispy-forms draws the fields), found as
+TemplatesSetting finds them. A widget template must therefore live in foundation/jinja2; a test refuses Django-
+syntax widget templates anywhere else, which this renderer would never read.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import django.forms
+from django.forms.renderers import BaseRenderer, TemplatesSetting
+from django.template.backends.jinja2 import Jinja2
+from django.utils.functional import cached_property
+
+JINJA2_DIRS = [Path(__file__).resolve().parent / "jinja2", Path(django.forms.__file__).resolve().parent / "jinja2"]
+WIDGET_PREFIXES = ("django/forms/widgets/", "widgets/")
+
+
+class FormRenderer(BaseRenderer):
+    """Jinja2 for widget templates (see the module docstring), the TEMPLATES setting for the rest."""
+
+    @cached_property
+    def widgets(self) -> Jinja2:
+        return Jinja2({"APP_DIRS": False, "DIRS": JINJA2_DIRS, "NAME": "roils-widgets", "OPTIONS": {}})
+
+    @cached_property
+    def templates(self) -> TemplatesSetting:
+        return TemplatesSetting()
+
+    def get_template(self, template_name):
+        if template_name.startswith(WIDGET_PREFIXES):
+            return self.widgets.get_template(template_name)
+        return self.templates.get_template(template_name)
