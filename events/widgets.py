@@ -2,8 +2,9 @@
 
 The markup is foundation/jinja2/widgets/choice_cards.html (Jinja2, as every widget template), which writes each
 input's attributes itself: its id, value and state, the required, disabled and aria-invalid attributes that
-BoundField gives the field, and the described-by id of its help line. The page wraps each card list in a fieldset whose legend is the question and whose
-aria-describedby names the help and error lines (templates/events/_choice_question.html).
+BoundField gives the field, and the described-by id of its help line. The page wraps each card list in a fieldset
+whose legend is the question and whose aria-describedby names the help and error lines
+(templates/events/_choice_question.html).
 """
 
 from __future__ import annotations
