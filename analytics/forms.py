@@ -28,7 +28,8 @@ class LocalFilterForm(forms.Form):
     date_to = forms.DateField(label="To", required=False, widget=DATE)
 
     def __init__(self, data, *, facilities: list[tuple[int, str]]):
-        super().__init__(data)
+        start, end = default_period()
+        super().__init__(data, initial={"date_from": start, "date_to": end})
         self.fields["facility"].choices = [("", "All locations"), *facilities]
         _bootstrap(self)
 

@@ -10,7 +10,6 @@ NAV_ITEMS = [
     ("My submissions", "events:event-mine", "card-list", "is_practice_user"),
     ("My review", "review:queue", "clipboard2-pulse", "is_full_access"),
     ("Local learning", "analytics:local-dashboard", "graph-up-arrow", "is_full_access"),
-    ("Safety meeting", "analytics:meeting-agenda", "people-fill", "is_full_access"),
     ("Dashboard", "reporting:practice-dashboard", "bar-chart", "is_full_access"),
     ("My agreements", "practices:agreement-mine", "people", "is_full_access"),
     ("Access log", "practices:accesslog-list", "shield-lock", "is_full_access"),

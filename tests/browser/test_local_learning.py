@@ -23,7 +23,7 @@ def _console_errors(page) -> list[str]:
 
 def test_reviewer_reads_local_dashboard_and_drills_into_a_cell(page, live_server, world, login):
     riverside = world["agreements"]["riverside"]
-    local_history(agreement=riverside, count=400, owner=world["users"]["physicist.riverside"])
+    local_history(agreement=riverside, count=400, days=300, owner=world["users"]["physicist.riverside"])
     errors = _console_errors(page)
     page.set_viewport_size({"width": 1400, "height": 1000})
     login(page, "physicist.riverside")
@@ -58,6 +58,7 @@ def test_reviewer_flags_events_and_prints_the_packet_other_practice_gets_404(pag
         page.get_by_test_id("flag-meeting").click()
         page.wait_for_load_state("networkidle")
         assert page.get_by_text("on the next safety meeting's agenda").is_visible()
+    page.get_by_role("link", name="Local learning").click()
     page.get_by_role("link", name="Safety meeting").click()
     assert page.get_by_test_id("agenda-item").count() == 2
     page.get_by_test_id("packet-link").click()
@@ -94,7 +95,7 @@ def test_reviewer_uploads_and_downloads_an_attachment_other_practice_gets_404(pa
     page.get_by_role("link", name="Attachments").click()
     page.wait_for_load_state("networkidle")
     assert page.get_by_test_id("identifier-reminder").is_visible()
-    page.get_by_label("File").set_input_files({"name": "couch.png", "mimeType": "image/png", "buffer": PNG})
+    page.locator("#id_file").set_input_files({"name": "couch.png", "mimeType": "image/png", "buffer": PNG})
     page.get_by_label(re.compile("shows no patient identifiers")).check()
     page.get_by_role("button", name="Upload").click()
     page.wait_for_load_state("networkidle")
