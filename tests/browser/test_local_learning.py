@@ -27,7 +27,7 @@ def test_reviewer_reads_local_dashboard_and_drills_into_a_cell(page, live_server
     errors = _console_errors(page)
     page.set_viewport_size({"width": 1400, "height": 1000})
     login(page, "physicist.riverside")
-    page.get_by_role("link", name="Local learning").click()
+    page.get_by_role("link", name="Learning", exact=True).click()
     page.wait_for_load_state("networkidle")
     assert page.get_by_test_id("local-total").inner_text() == "400"
     page.wait_for_function("() => window.Chart && Object.keys(Chart.instances).length >= 5")
@@ -58,7 +58,7 @@ def test_reviewer_flags_events_and_prints_the_packet_other_practice_gets_404(pag
         page.get_by_test_id("flag-meeting").click()
         page.wait_for_load_state("networkidle")
         assert page.get_by_text("on the next safety meeting's agenda").is_visible()
-    page.get_by_role("link", name="Local learning").click()
+    page.get_by_role("link", name="Learning", exact=True).click()
     page.get_by_role("link", name="Safety meeting").click()
     assert page.get_by_test_id("agenda-item").count() == 2
     page.get_by_test_id("packet-link").click()
