@@ -61,6 +61,9 @@ class Event(models.Model):
     last_activity_at = models.DateTimeField(default=timezone.now)
     # Set once the full-access users were emailed, so a retried notification task does not email twice.
     notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # When the review first started and first ended (reported to the PSO or closed): the local analytics' timeliness.
+    review_started_at = models.DateTimeField(null=True, blank=True, editable=False)
+    review_closed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ScopedQuerySet.as_manager()
     tenant_path = "agreement"
@@ -78,6 +81,8 @@ class Event(models.Model):
         indexes = [
             models.Index(fields=["agreement", "status", "-created_at"]),
             models.Index(fields=["agreement", "facility", "-created_at"]),
+            # The local analytics read a period of event dates.
+            models.Index(fields=["agreement", "event_date"], name="event_agreement_date"),
             # A reporter's latest reports (the form's default role, "My submissions") without sorting their history.
             models.Index(fields=["submitted_by", "-created_at"], name="event_submitter_latest"),
             # The notification sweep's rows, a handful at any time, found without reading the rest.

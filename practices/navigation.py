@@ -9,6 +9,7 @@ NAV_ITEMS = [
     ("Submit event", "events:event-create", "plus-circle", "can_submit"),
     ("My submissions", "events:event-mine", "card-list", "is_practice_user"),
     ("My review", "review:queue", "clipboard2-pulse", "is_full_access"),
+    ("Learning", "analytics:local-dashboard", "graph-up-arrow", "is_full_access"),
     ("Dashboard", "reporting:practice-dashboard", "bar-chart", "is_full_access"),
     ("My agreements", "practices:agreement-mine", "people", "is_full_access"),
     ("Access log", "practices:accesslog-list", "shield-lock", "is_full_access"),

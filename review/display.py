@@ -167,6 +167,7 @@ def queue_rows(events, *, per_location: bool = False) -> list[dict]:
     values = list(events.prefetch_related(None).values(
         "pk", "reference", "revision", "event_date", "facility_id", "facility__name", "classification",
         "status", "last_activity_at", "review__title", "review__harm", "review__medical_severity",
+        "review__near_miss_risk",
         # The summary shows 110 characters of the scrubbed copy (lists never show identifiers): its start is enough.
         narrative_start=Substr("narrative_scrubbed", 1, SUMMARY_SOURCE_CHARS),
     ))
@@ -190,6 +191,7 @@ def queue_rows(events, *, per_location: bool = False) -> list[dict]:
             "summary": v["review__title"] or _summary(v["narrative_start"]),
             "harm": choice_label(v["review__harm"], "harm") if v["review__harm"] else "—",
             "severity": v["review__medical_severity"],
+            "risk": v["review__near_miss_risk"],
             "status": choice_label(v["status"], "status"),
             "badge": STATUS_BADGES.get(v["status"], "text-bg-secondary"),
             "activity": timesince(v["last_activity_at"]) if v["last_activity_at"] else "",

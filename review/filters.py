@@ -44,9 +44,10 @@ class QueueFilter(django_filters.FilterSet):
         fields=(
             ("created_at", "created"), ("event_date", "date"), ("reference", "reference"), ("status", "status"),
             ("facility__name", "facility"), ("last_activity_at", "activity"), ("review__medical_severity", "severity"),
+            ("review__near_miss_risk", "risk"),
         ),
         field_labels={"created": "Submitted", "date": "Event date", "activity": "Last activity",
-                      "severity": "Medical severity"},
+                      "severity": "Medical severity", "risk": "Near-miss risk index"},
         label="Sort by",
         empty_label="Best match / newest",
         widget=Select,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone, translation
 
 from events.models import Event
@@ -16,9 +17,9 @@ from foundation.formfields import (
 )
 from foundation.forms import Form, ModelForm
 from foundation.taxonomy import review as rc
-from foundation.taxonomy.events import EventClassification, EventStatus, active_choices
+from foundation.taxonomy.events import EventClassification, EventStatus, ReporterRole, active_choices
 
-from .models import ActionItem, Review
+from .models import ActionItem, Location, Review
 from .selectors import owner_candidates
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -81,6 +82,9 @@ class ReviewForm(ModelForm):
     barriers_caught = PickerField(grouped=rc.grouped_choices(rc.SAFETY_BARRIERS),
                                   label="Safety barriers that caught it")
     ameliorating_actions = PickerField(grouped=rc.ameliorating_grouped_choices(), label="Ameliorating actions")
+    detected_roles = PickerField(grouped=[("", ReporterRole.choices)], label="Roles that detected it")
+    involved_roles = PickerField(grouped=[("", ReporterRole.choices)], label="Roles involved")
+    staff_support = PickerField(grouped=[("", rc.StaffSupport.choices)], label="Staff support offered")
     possibly_reportable = forms.NullBooleanField(
         label="Possibly reportable to a regulator", widget=ReportableSelect, required=False
     )
@@ -95,7 +99,9 @@ class ReviewForm(ModelForm):
             "prescribed_dose_gy", "fractions_prescribed", "fractions_incorrect", "equipment_related",
             "equipment_manufacturer", "equipment_model", "software_version", "lessons_learned", "reviewer_notes",
             "wrong_modality", "regulatory_regime", "regulatory_criteria", "notified_regulator_at",
-            "written_report_due", "patient_notified_at",
+            "written_report_due", "patient_notified_at", "occurred_date", "treatment_site", "treatment_intent",
+            "latent_harm", "isotope", "applicator", "source_activity", "location", "location_other",
+            "hospital_incident_number", "near_miss_risk",
         ]
         widgets = {
             "lessons_learned": forms.Textarea(attrs={"rows": 4}),
@@ -104,6 +110,7 @@ class ReviewForm(ModelForm):
             "notified_regulator_at": DATETIME_INPUT,
             "patient_notified_at": DATETIME_INPUT,
             "written_report_due": DATE_INPUT,
+            "occurred_date": DATE_INPUT,
         }
         help_texts = {
             "lessons_learned": "What another clinic could learn. Sent to the PSO after scrubbing identifiers.",
@@ -116,7 +123,7 @@ class ReviewForm(ModelForm):
         self.fields["classification"].initial = event.classification
         self.fields["expected_version"].initial = review.lock_version
         for name in ("problem_types_secondary", "contributing_factors", "barriers_failed", "barriers_caught",
-                     "ameliorating_actions"):
+                     "ameliorating_actions", "detected_roles", "involved_roles", "staff_support"):
             self.fields[name].initial = list(getattr(review, name) or [])
         self.fields["possibly_reportable"].initial = review.possibly_reportable
         self.fields["patients_affected"].choices = [
@@ -124,6 +131,18 @@ class ReviewForm(ModelForm):
         ]
         self.fields["medical_severity"].help_text = "AAPM medical severity, 0 (none) to 10 (premature death)."
         self.fields["dosimetric_severity"].help_text = "AAPM dosimetric severity, from the largest deviation."
+        # The practice's own list (kept on the Locations page); a retired one stays selectable where it was chosen.
+        self.fields["location"].queryset = Location.objects.filter(
+            Q(is_active=True) | Q(pk=review.location_id or 0), agreement_id=event.agreement_id
+        )
+        self.fields["location"].help_text = "Your practice's list of places; use “other location” if it is missing."
+        self.fields["hospital_incident_number"].help_text = "The number in your institution's own incident system."
+
+    def clean_occurred_date(self):
+        occurred = self.cleaned_data.get("occurred_date")
+        if occurred and occurred > timezone.localdate():
+            raise forms.ValidationError("The date it occurred cannot be in the future.")
+        return occurred
 
     def service_data(self) -> dict:
         """The cleaned answers, as review_save takes them."""

@@ -9,7 +9,27 @@ from django.utils.translation import gettext_lazy as _
 from events.models import Event
 from foundation.taxonomy import review as rc
 from foundation.taxonomy.events import WorkflowStep
+from practices.models import Agreement
 from practices.scoping import ScopedQuerySet
+
+
+class Location(models.Model):
+    """A place in the practice where events happen (vault, CT simulator, front desk), kept by its reviewers."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="locations")
+    name = models.CharField(max_length=100)
+    is_active = models.BooleanField(default=True)
+
+    objects = ScopedQuerySet.as_manager()
+    tenant_path = "agreement"
+    reporter_visible = False
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["agreement", "name"], name="location_name_unique")]
+
+    def __str__(self):
+        return self.name
 
 
 class Review(models.Model):
@@ -57,6 +77,28 @@ class Review(models.Model):
     ameliorating_actions = models.JSONField(default=list, blank=True)
     lessons_learned = models.TextField(max_length=4000, blank=True)
     reviewer_notes = models.TextField(max_length=8000, blank=True)
+    # Second-round data elements (AAPM consensus, NSIR-RT, RO-ILS); none of them is asked in Submit Event.
+    occurred_date = models.DateField(_("date it occurred"), null=True, blank=True,
+                                     help_text=_("When the error happened, if known; the report has when it was "
+                                                 "discovered."))
+    detected_roles = models.JSONField(_("roles that detected it"), default=list, blank=True)
+    involved_roles = models.JSONField(_("roles involved"), default=list, blank=True)
+    treatment_site = models.CharField(_("treatment site"), max_length=20, choices=rc.TreatmentSite.choices,
+                                      blank=True)
+    treatment_intent = models.CharField(max_length=20, choices=rc.TreatmentIntent.choices, blank=True)
+    latent_harm = models.CharField(max_length=20, choices=rc.LatentHarm.choices, blank=True)
+    isotope = models.CharField(max_length=40, blank=True, help_text=_("Brachytherapy or radiopharmaceutical only."))
+    applicator = models.CharField(max_length=100, blank=True)
+    source_activity = models.CharField(_("source or activity"), max_length=100, blank=True)
+    location = models.ForeignKey(Location, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    location_other = models.CharField(_("other location"), max_length=100, blank=True)
+    hospital_incident_number = models.CharField(_("hospital incident number"), max_length=40, blank=True)
+    staff_support = models.JSONField(_("staff support offered"), default=list, blank=True)
+    near_miss_risk = models.PositiveSmallIntegerField(
+        _("near-miss risk index"), null=True, blank=True, choices=rc.NEAR_MISS_RISK_CHOICES,
+        validators=[MaxValueValidator(4)],
+        help_text=_("Worst credible outcome had it not been caught (near misses and unsafe conditions)."),
+    )
     # Regulatory: the hint is computed; these record the reviewer's own call and the dates.
     wrong_modality = models.BooleanField(_("wrong treatment modality or mode"), default=False)
     possibly_reportable = models.BooleanField(

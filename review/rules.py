@@ -9,9 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from foundation.taxonomy import review as rc
-from foundation.taxonomy.events import DOSE_RELATED, REACHED_PATIENT, EventClassification
+from foundation.taxonomy.events import DOSE_RELATED, REACHED_PATIENT, EventClassification, TreatmentTechnique
 
 NEAR_MISS = frozenset({EventClassification.NEAR_MISS})
+# The near-miss risk index scores what did not reach a patient: near misses and unsafe conditions.
+RISK_SCORED = frozenset({EventClassification.NEAR_MISS, EventClassification.UNSAFE_CONDITION})
+# "Barriers that caught it" also apply to incidents caught part-way through a course, not only to near misses.
+CAUGHT = REACHED_PATIENT | NEAR_MISS
+# Isotope, applicator and source questions: brachytherapy and radiopharmaceuticals only.
+SOURCE_TECHNIQUES = frozenset({TreatmentTechnique.LDR_BRACHY, TreatmentTechnique.HDR_BRACHY,
+                               TreatmentTechnique.RADIOPHARMACEUTICAL})
 DOSE_FIELDS = ("dose_deviation_percent", "fraction_deviation_percent", "prescribed_dose_gy", "fractions_prescribed",
                "fractions_incorrect", "dosimetric_severity")
 HARM_FIELDS = ("harm", "medical_severity")
@@ -26,6 +33,8 @@ class Applies:
     reached_patient: bool
     dose_related: bool
     near_miss: bool
+    risk_scored: bool = False
+    caught: bool = False
 
     @classmethod
     def to(cls, classification: str) -> Applies:
@@ -33,6 +42,8 @@ class Applies:
             reached_patient=classification in REACHED_PATIENT,
             dose_related=classification in DOSE_RELATED,
             near_miss=classification in NEAR_MISS,
+            risk_scored=classification in RISK_SCORED,
+            caught=classification in CAUGHT,
         )
 
 
@@ -50,8 +61,10 @@ def enforce(classification: str, values: dict) -> dict:
     if not applies.dose_related:
         for name in DOSE_FIELDS:
             values[name] = None
-    if not applies.near_miss:
+    if not applies.caught:
         values["barriers_caught"] = []
+    if not applies.risk_scored:
+        values["near_miss_risk"] = None
     if not values.get("equipment_related"):
         for name in EQUIPMENT_FIELDS:
             values[name] = ""

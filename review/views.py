@@ -228,8 +228,9 @@ class EventDetailView(ReviewerMixin, DetailView):
         # Sections open as the answers on the page say: the saved ones, or those of a refused post.
         classification, equipment = form["classification"].value(), form["equipment_related"].value()
         applies = rules.Applies.to(classification or event.classification)
+        source = bool(rules.SOURCE_TECHNIQUES & set(event.technique_values))
         show = {"reached": applies.reached_patient, "dose": applies.dose_related, "near_miss": applies.near_miss,
-                "equipment": bool(equipment)}
+                "equipment": bool(equipment), "caught": applies.caught, "risk": applies.risk_scored, "source": source}
         criteria = rules.regulatory_criteria(event.classification, values)
         ctx = self.get_context_data(
             object=event,
@@ -257,7 +258,8 @@ class EventDetailView(ReviewerMixin, DetailView):
             status_badge=STATUS_BADGES[event.status],
             duplicate_of_reference=duplicate_reference(event) if event.status == S.DUPLICATE else "",
             applies={"reached": sorted(rules.REACHED_PATIENT), "dose": sorted(rules.DOSE_RELATED),
-                     "near_miss": sorted(rules.NEAR_MISS)},
+                     "near_miss": sorted(rules.NEAR_MISS), "caught": sorted(rules.CAUGHT),
+                     "risk": sorted(rules.RISK_SCORED), "source": source},
             today=timezone.localdate(),
         )
         return self.render_to_response(ctx)

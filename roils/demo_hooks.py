@@ -5,6 +5,7 @@ from importlib import import_module
 DEMO_HOOKS = [
     "events.demo.seed_events",
     "review.demo.seed_reviews",
+    "analytics.demo.seed_local_learning",
 ]
 
 

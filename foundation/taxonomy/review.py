@@ -222,6 +222,8 @@ CONTRIBUTING_FACTORS: tuple[Node, ...] = tuple(
             ("medical_record", _("Medical record poor/incomplete/unclear/missing")),
             ("not_timely", _("Communication not timely")),
             ("misdirected", _("Communication inappropriate or misdirected")),
+            # Added from the revised NSIR-RT list (see CONTRIBUTING_FACTOR_REVISIONS).
+            ("handoff", _("Inadequate handoff or handover")),
         ]),
         ("environment", _("Physical environment inadequate")),
         ("external", _("External factors beyond programmatic control"), _EXT),
@@ -238,12 +240,14 @@ CONTRIBUTING_FACTORS: tuple[Node, ...] = tuple(
         ("detect", _("Failure to detect a developing problem"), [
             ("attention", _("Loss of attention"), _HUM),
             ("expectation_bias", _("Expectation bias"), _HUM),
+            ("distraction", _("Distraction or diversion of staff"), _HUM),
         ]),
         ("select_rule", _("Failure to select the correct rule")),
         ("plan", _("Failure to develop an effective plan"), [
             ("change_management", _("Inadequate change management")),
             ("risk_assessment", _("Inadequate needs/risk assessment")),
             ("hazard", _("Failure to recognize a hazard")),
+            ("unfamiliar", _("Unfamiliar or new treatment approach")),
         ]),
         ("execute", _("Failure to execute a planned action"), [
             ("forgotten", _("Plan forgotten in progress"), _HUM),
@@ -254,6 +258,16 @@ CONTRIBUTING_FACTORS: tuple[Node, ...] = tuple(
     # AAPM has no "other"; Organizational management is the broadest bucket. Dashboards can still split it out.
     + _tree("", _("Other"), [("other", _("Other"))], aapm=_ORG)
 )  # fmt: skip
+
+# The list above is NSIR-RT's first (2016) version plus the items its revision added. Codes stay stable: a revision
+# adds codes and maps old ones, never renames a stored code in place. Every 2016 code keeps its meaning in the revised
+# list, so old answers need no rewriting; these are the codes the revision added, with their source.
+CONTRIBUTING_FACTOR_REVISIONS = {
+    "pm.communication.handoff": "revised NSIR-RT: inadequate handoffs",
+    "cp.detect.distraction": "revised NSIR-RT: distraction or diversion of staff",
+    "cp.plan.unfamiliar": "revised NSIR-RT: unfamiliar treatment approach",
+}
+
 
 SAFETY_BARRIERS: tuple[Node, ...] = tuple(
     _tree("hw", _("Hardware/Software"), [
@@ -416,3 +430,65 @@ def regulatory_hint(
             if flag:
                 hits.append(text)
     return hits
+
+
+# Near-miss risk index (NMRI), 0-4: the worst credible outcome had the event not been caught, scored for near
+# misses and unsafe conditions so they can be triaged like incidents. The scale of the University of Washington's
+# departmental incident learning system: Nyflot MJ et al., "Metrics of success: measuring impact of a departmental
+# near-miss incident learning system", Pract Radiat Oncol 2015;5(5):e409-e416, doi:10.1016/j.prro.2015.05.009
+# (also used in "Can emergent treatments result in more severe errors?", Pract Radiat Oncol 2015;5(5):319-324).
+NEAR_MISS_RISK_INDEX = (
+    (0, _("0 – None"), _("No harm would have resulted even if the event had not been caught.")),
+    (1, _("1 – Mild"), _("A minor, temporary effect or inconvenience; no intervention needed (e.g. a delay).")),
+    (2, _("2 – Moderate"), _("Limited harm or a small dosimetric error that would have needed intervention.")),
+    (3, _("3 – Severe"), _("Significant harm: a large dose error, wrong site or serious toxicity.")),
+    (4, _("4 – Critical"), _("Life-threatening harm, permanent major injury or death.")),
+)
+NEAR_MISS_RISK_CHOICES = [(score, label) for score, label, _definition in NEAR_MISS_RISK_INDEX]
+NEAR_MISS_RISK_CITATION = (
+    "Near-miss risk index (NMRI, 0–4) as used in Nyflot MJ et al., Pract Radiat Oncol 2015;5(5):e409–e416 "
+    "(doi:10.1016/j.prro.2015.05.009)"
+)
+
+
+class TreatmentSite(models.TextChoices):
+    """Treatment site / body region of the course concerned (NSIR-RT diagnosis list, condensed)."""
+
+    CNS = "cns", _("CNS")
+    HEAD_NECK = "head_neck", _("Head and neck")
+    BREAST = "breast", _("Breast")
+    THORAX = "thorax", _("Thorax")
+    GI = "gi", _("Gastrointestinal")
+    GU = "gu", _("Genitourinary")
+    GYNAE = "gynae", _("Gynaecological")
+    SKIN = "skin", _("Skin")
+    SARCOMA = "sarcoma", _("Sarcoma")
+    HAEMATOLOGICAL = "haematological", _("Haematological (lymphoma, leukaemia)")
+    PAEDIATRIC = "paediatric", _("Paediatric")
+    OTHER = "other", _("Other")
+
+
+class TreatmentIntent(models.TextChoices):
+    """Intent of the course (NSIR-RT)."""
+
+    CURATIVE = "curative", _("Curative (radical)")
+    PALLIATIVE = "palliative", _("Palliative")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class LatentHarm(models.TextChoices):
+    """Harm that may show later (NSIR-RT latent medical harm, graded)."""
+
+    NONE_EXPECTED = "none_expected", _("None expected")
+    POSSIBLE = "possible", _("Possible")
+    LIKELY = "likely", _("Likely")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class StaffSupport(models.TextChoices):
+    """Support offered to the staff involved."""
+
+    DEBRIEF = "debrief", _("Debrief")
+    EMPLOYEE_ASSISTANCE = "employee_assistance", _("Employee assistance programme")
+    PEER_SUPPORT = "peer_support", _("Peer support")
+    NONE_NEEDED = "none_needed", _("None needed")

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from events.models import Event
+from foundation.taxonomy.events import EventStatus
 from practices.scoping import user_access
 
 from ..models import Review
@@ -19,6 +20,10 @@ REVIEW_FIELDS = (
     "barriers_caught", "equipment_related", "equipment_manufacturer", "equipment_model", "software_version",
     "ameliorating_actions", "lessons_learned", "reviewer_notes", "wrong_modality", "possibly_reportable",
     "regulatory_regime", "regulatory_criteria", "notified_regulator_at", "written_report_due", "patient_notified_at",
+    # Second-round data elements (review migration 0004); none of them leaves the practice.
+    "occurred_date", "detected_roles", "involved_roles", "treatment_site", "treatment_intent", "latent_harm",
+    "isotope", "applicator", "source_activity", "location", "location_other", "hospital_incident_number",
+    "staff_support", "near_miss_risk",
 )
 # Audit actions written by review's services; on anonymous events the trail hides the actor of every other action.
 AUDIT_ACTIONS = ("review_saved", "event_transition", "event_reported", "action_item_added", "action_item_updated")
@@ -53,6 +58,14 @@ def touch_event(event: Event, now) -> None:
     """Record activity on the event (what reminders count from)."""
     Event.objects.filter(pk=event.pk).update(last_activity_at=now)
     event.last_activity_at = now
+
+
+def mark_lifecycle(event: Event, now) -> None:
+    """Stamp the first start and the first end (reported or closed) of the event's review, for the analytics."""
+    if event.status != EventStatus.NEW and event.review_started_at is None:
+        event.review_started_at = now
+    if event.status in (EventStatus.REPORTED, EventStatus.CLOSED) and event.review_closed_at is None:
+        event.review_closed_at = now
 
 
 def review_values(review: Review | None) -> dict:

@@ -10,12 +10,19 @@ from django.utils import timezone
 
 from events.models import Event
 from foundation.taxonomy import review as rc
-from foundation.taxonomy.events import OPEN_STATUSES, EventClassification, EventStatus, bumps_revision, can_transition
+from foundation.taxonomy.events import (
+    OPEN_STATUSES,
+    EventClassification,
+    EventStatus,
+    ReporterRole,
+    bumps_revision,
+    can_transition,
+)
 from practices.audit import audit_record
 
 from .. import rules
 from ..models import Review
-from .common import REVIEW_FIELDS, lock_event, plain, require_reviewer, review_values, touch_event
+from .common import REVIEW_FIELDS, lock_event, mark_lifecycle, plain, require_reviewer, review_values, touch_event
 
 S = EventStatus
 LIST_CODES = {
@@ -24,6 +31,9 @@ LIST_CODES = {
     "barriers_caught": {c for c, _ in rc.choices(rc.SAFETY_BARRIERS, include_retired=True)},
     "ameliorating_actions": set(rc.AmelioratingAction.values),
     "problem_types_secondary": set(rc.ProblemType.values),
+    "detected_roles": set(ReporterRole.values),
+    "involved_roles": set(ReporterRole.values),
+    "staff_support": set(rc.StaffSupport.values),
 }
 DECIMAL_FIELDS = ("dose_deviation_percent", "fraction_deviation_percent", "prescribed_dose_gy")
 
@@ -66,6 +76,9 @@ def review_save(*, review: Review, by, data: dict, expected_version: int) -> Rev
         unknown = set(data.get(name) or []) - allowed
         if unknown:
             raise ValidationError({name: f"Unknown choice(s): {', '.join(sorted(unknown))}."})
+    location = data.get("location")
+    if location is not None and location.agreement_id != locked.agreement_id:
+        raise ValidationError({"location": "Choose one of this practice's locations."})
     classification = data.get("classification") or locked.classification
     if classification not in EventClassification.values:
         raise ValidationError({"classification": "Choose the event classification."})
@@ -99,8 +112,9 @@ def _set_status(event: Event, by, to: str, *, now, changes: dict | None = None, 
     old = event.status
     event.status = to
     event.last_activity_at = now
+    mark_lifecycle(event, now)
     event.save(update_fields=["status", "revision", "invalid_reason", "duplicate_of", "last_activity_at",
-                              "updated_at"])
+                              "review_started_at", "review_closed_at", "updated_at"])
     audit_record(actor=by, action="event_transition", obj=event, agreement=event.agreement,
                  changes={"status": [old, to], **(changes or {})}, note=note)
 

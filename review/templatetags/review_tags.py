@@ -63,3 +63,11 @@ AUDIT_ACTIONS = {
 def audit_action(action):
     """Readable name of an audit action."""
     return AUDIT_ACTIONS.get(action, str(action).replace("_", " ").capitalize())
+
+
+@register.inclusion_tag("review/_near_miss_risk_definitions.html")
+def near_miss_risk_definitions():
+    """The near-miss risk index's scores with their definitions and source (foundation.taxonomy.review)."""
+    from foundation.taxonomy import review as rc
+
+    return {"scale": rc.NEAR_MISS_RISK_INDEX, "citation": rc.NEAR_MISS_RISK_CITATION}

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "events",
     "review",
     "reporting",
+    "analytics",
 ]
 
 MIDDLEWARE = [
@@ -228,8 +229,14 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Event attachments go through Django's storage API: files under MEDIA_ROOT by default; an S3-compatible backend
+# (django-storages) is a matter of configuring STORAGES["default"]. They are never served as static media: only
+# analytics' scoped, access-logged download view reads them (no MEDIA_URL route exists).
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": env.str("DEFAULT_FILE_STORAGE_BACKEND",
+                                   default="django.core.files.storage.FileSystemStorage")},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG

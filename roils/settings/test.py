@@ -1,6 +1,7 @@
 """Test settings: real PostgreSQL and Redis (see the Makefile and .ci/run), fast hashing, no real email."""
 
 import os
+import tempfile
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -31,6 +32,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Attachments written by tests go to a throwaway directory, never into the checkout's var/.
+MEDIA_ROOT = os.path.join(tempfile.gettempdir(), f"roils-test-media-{os.getpid()}")
 # Live-server browser tests serve static files straight from the finders (no collectstatic).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

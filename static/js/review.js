@@ -18,6 +18,9 @@
         reached: groups.reached.indexOf(value) !== -1,
         dose: groups.dose.indexOf(value) !== -1,
         near_miss: groups.near_miss.indexOf(value) !== -1,
+        caught: (groups.caught || []).indexOf(value) !== -1,
+        risk: (groups.risk || []).indexOf(value) !== -1,
+        source: !!groups.source,
         equipment: !!(equipment && equipment.checked)
       };
       form.querySelectorAll("[data-applies]").forEach(function (el) {

@@ -138,3 +138,10 @@ def build_actionitem(*, agreement: Agreement, user) -> ActionItem:
 def build_review(*, agreement: Agreement, user) -> Review:
     """One review of a new event of `agreement`."""
     return review_event(make_event(agreement=agreement, user=user))
+
+
+def build_location(*, agreement: Agreement, user=None):
+    """Builder for the tenancy matrix: one location on the practice's list."""
+    from review.models import Location
+
+    return Location.objects.create(agreement=agreement, name=f"Vault {Location.objects.count() + 1}")

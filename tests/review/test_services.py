@@ -73,12 +73,19 @@ def test_review_save_near_miss_drops_harm_and_dose_answers(riverside, physicist)
     assert review.equipment_model == ""
 
 
-def test_review_save_therapeutic_keeps_dose_but_not_caught_barriers(riverside, physicist):
+def test_review_save_therapeutic_keeps_dose_and_barriers_that_caught_it_part_way(riverside, physicist):
     event = make_event(agreement=riverside, classification=EventClassification.THERAPEUTIC)
     review = review_save(review=Review(event=event), by=physicist, expected_version=0, data={
         "harm": rc.Harm.MILD, "dose_deviation_percent": 12.5, "barriers_caught": ["proc.timeout"],
     })
     assert review.harm == rc.Harm.MILD and float(review.dose_deviation_percent) == 12.5
+    assert review.barriers_caught == ["proc.timeout"]  # an incident caught part-way through the course
+
+
+def test_review_save_operational_drops_caught_barriers(riverside, physicist):
+    event = make_event(agreement=riverside, classification=EventClassification.OPERATIONAL)
+    review = review_save(review=Review(event=event), by=physicist, expected_version=0,
+                         data={"barriers_caught": ["proc.timeout"]})
     assert review.barriers_caught == []
 
 

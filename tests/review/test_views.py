@@ -336,7 +336,7 @@ def test_event_page_opens_the_sections_its_answers_apply_to(client_for, riversid
     client = client_for("physicist.riverside")
     page = client.get(detail(event)).content.decode()
     assert 'data-applies="equipment" hidden>' in page and '<div data-applies="reached" hidden>' in page
-    assert '<div data-applies="near_miss">' in page
+    assert '<div data-applies="caught">' in page and '<div data-applies="risk">' in page
     review_save(review=Review(event=event), by=physicist, expected_version=0, data={"equipment_related": True})
     page = client.get(detail(event)).content.decode()
     assert 'data-applies="equipment">' in page and 'name="expected_version" value="1"' in page
@@ -344,6 +344,8 @@ def test_event_page_opens_the_sections_its_answers_apply_to(client_for, riversid
                                       "medical_severity": "99", "possibly_reportable": ""})
     page = bad.content.decode()
     assert bad.status_code == 200 and '<div data-applies="reached">' in page
+    # Barriers that caught it apply to an incident caught part-way; the near-miss risk index does not.
+    assert '<div data-applies="caught">' in page and '<div data-applies="risk" hidden>' in page
     assert 'data-applies="equipment" hidden>' in page  # the post left "equipment related" unticked
 
 

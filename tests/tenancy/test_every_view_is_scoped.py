@@ -29,7 +29,7 @@ from .matrix import PUBLIC_URL_NAMES, discover_routes
 
 DJANGO_AUTH_VIEWS = {"login", "logout", "password_reset", "password_reset_done", "password_reset_confirm",
                      "password_reset_complete", "password_change", "password_change_done"}
-OUR_APPS = ("practices.", "events.", "review.", "reporting.")
+OUR_APPS = ("practices.", "events.", "review.", "reporting.", "analytics.")
 
 
 def _routes():
