@@ -7,6 +7,8 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+# Links in e-mails point at the address the server runs on (PORT=8101 make run mails :8101 links).
+SITE_URL ?= http://$(HOST):$(PORT)
 
 VENDOR := static/vendor
 
@@ -40,6 +42,7 @@ $(VENDOR)/.stamp: package.json package-lock.json
 	touch $@
 
 # The embedded default: no DATABASE_URL/REDIS_URL -> SQLite files under var/, Celery in-process.
+run: export SITE_URL := $(SITE_URL)
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py migrate --database pso --noinput

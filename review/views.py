@@ -13,7 +13,7 @@ from django.views.generic import DetailView, ListView, UpdateView
 
 from events.models import Event
 from foundation.taxonomy.events import ALLOWED_TRANSITIONS, OPEN_STATUSES, EventStatus
-from practices.audit import access_log_record
+from practices.audit import access_log_record, access_log_view_once
 from practices.scoping import ScopedViewMixin
 from reporting.deidentify import deidentify
 
@@ -181,8 +181,8 @@ class EventDetailView(ReviewerMixin, DetailView):
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
-        access_log_record(request=request, action="view", user=request.user, agreement_ids=[self.object.agreement_id],
-                          obj=self.object, label=self.object.reference)
+        access_log_view_once(request=request, obj=self.object, agreement_id=self.object.agreement_id,
+                             label=self.object.reference)
         return self.render_page()
 
     def post(self, request, *args, **kwargs):

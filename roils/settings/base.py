@@ -222,6 +222,8 @@ TIME_ZONE = env("TIME_ZONE", default="America/New_York")
 # text is a plain string, which is measurably cheaper on every page. Dates and numbers stay localised.
 USE_I18N = False
 USE_TZ = True
+# One date format on every page ("2 Dec 2026"): roils/formats/en/formats.py, read by Django's date filter.
+FORMAT_MODULE_PATH = ["roils.formats"]
 
 
 # --- Static files ----------------------------------------------------------------------------

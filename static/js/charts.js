@@ -51,6 +51,8 @@
           animation: false,
           plugins: {
             legend: { display: datasets.length > 1, position: "bottom" },
+            subtitle: { display: Boolean(spec.note), text: spec.note || "", position: "bottom",
+              color: "#595959", font: { size: 12 } },
             tooltip: {
               callbacks: {
                 title: function (items) { return items.length ? spec.labels[items[0].dataIndex] : ""; },
