@@ -86,3 +86,11 @@ def test_wrong_authenticator_codes_lock_the_sign_in(page, live_server, world, pa
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="Too many failed sign-ins")).to_be_visible()
     assert "/review/" not in page.url
+
+
+def test_unknown_address_shows_the_products_404_page(page, live_server, world):
+    response = page.goto(f"{live_server.url}/no-such-page/")
+    assert response.status == 404
+    expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
+    assert "URLconf" not in page.content()
+    assert "camera=()" in response.headers["permissions-policy"]
