@@ -18,6 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
+from foundation.dates import day
+
 from .audit import audit_record
 from .choices import FULL_ACCESS_SEATS, TRANSITIONS, AgreementState, PSORole, Role
 from .models import (
@@ -411,7 +413,7 @@ def invitation_send(*, invitation: Invitation, token: str, site_url: str | None 
     message = (
         f"Hello,\n\nYou have been invited to roils ({where}) as {invitation.role_label}.\n"
         f"Your username is {invitation.username}. Choose your password here (the link works once and "
-        f"expires on {invitation.expires_at:%B %d, %Y}):\n\n{link}\n"
+        f"expires on {day(invitation.expires_at)}):\n\n{link}\n"
     )
     transaction.on_commit(lambda: send_mail(subject="Your roils login", message=message, from_email=None,
                                             recipient_list=[invitation.email]))

@@ -16,6 +16,7 @@ from foundation.formfields import (
 )
 from foundation.taxonomy import review as rc
 from foundation.taxonomy.events import EventClassification, EventStatus, active_choices
+from foundation.taxonomy.glossary import FIELD_HELP
 
 from .models import ActionItem, Review
 from .selectors import owner_candidates
@@ -121,8 +122,8 @@ class ReviewForm(forms.ModelForm):
         self.fields["patients_affected"].choices = [
             ("", BLANK_LABEL), *[(v, lbl) for v, lbl in rc.PatientsAffected.choices if v != rc.PatientsAffected.NONE]
         ]
-        self.fields["medical_severity"].help_text = "AAPM medical severity, 0 (none) to 10 (premature death)."
-        self.fields["dosimetric_severity"].help_text = "AAPM dosimetric severity, from the largest deviation."
+        for name in ("harm", "medical_severity", "dosimetric_severity"):
+            self.fields[name].help_text = FIELD_HELP[name]  # the glossary's words (foundation/taxonomy/glossary.py)
 
     def service_data(self) -> dict:
         """The cleaned answers, as review_save takes them."""

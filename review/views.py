@@ -219,8 +219,13 @@ class EventDetailView(ReviewerMixin, DetailView):
             if target in allowed:
                 text, style = TRANSITION_BUTTONS[target]
                 if target == S.IN_REVIEW and event.status != S.NEW:
-                    text = REOPEN_LABEL if event.status in (S.REPORTED, S.RECEIVED, S.CLOSED) else "Back to in review"
+                    reopen = event.status in (S.REPORTED, S.RECEIVED, S.CLOSED)
+                    text = REOPEN_LABEL if reopen else "Back to in review"
+                    style = "btn-outline-secondary" if reopen else style
+                if target == S.CLOSED and event.status in (S.REPORTED, S.RECEIVED):
+                    style = "btn-primary"  # once reported, closing is the next step; reopening is the exception
                 buttons.append({"to": target, "text": text, "style": style})
+        buttons.sort(key=lambda b: b["style"] != "btn-primary" and b["style"] != "btn-success")
         missing = missing_for_report(event)
         form = overrides.get("review_form")
         if form is None:

@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import DetailView, ListView
 
+from foundation.dates import day
+
 from .. import services
 from ..audit import access_log_record
 from ..choices import NEXT_STEP, TRANSITIONS, AgreementState, Role
@@ -133,7 +135,7 @@ class AgreementInviteView(AgreementActionView):
         invitation, token = services.invitation_create(by=self.request.user, agreement=agreement, **form.cleaned_data)
         services.invitation_send(invitation=invitation, token=token, site_url=self.request.build_absolute_uri("/"))
         messages.success(self.request, f"Invitation sent to {invitation.email}. The link expires "
-                                       f"{invitation.expires_at:%b %d, %Y}.")
+                                       f"{day(invitation.expires_at)}.")
 
 
 # --- Full-access users: their agreements and people ---------------------------------------------

@@ -94,3 +94,63 @@ def test_unknown_address_shows_the_products_404_page(page, live_server, world):
     expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
     assert "URLconf" not in page.content()
     assert "camera=()" in response.headers["permissions-policy"]
+
+
+def test_event_page_status_panel_stays_in_reach_on_a_long_page(browser, live_server, world, login):
+    event = make_event(agreement=world["agreements"]["riverside"], user=world["users"]["reporter.riverside"])
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    try:
+        login(page, "physicist.riverside")
+        page.goto(f"{live_server.url}/review/events/{event.pk}/")
+        assert page.evaluate("() => document.documentElement.scrollHeight") > 2000
+        page.evaluate("() => window.scrollTo(0, document.documentElement.scrollHeight)")
+        page.wait_for_timeout(200)
+        box = page.locator(".status-panel").bounding_box()
+        assert 0 <= box["y"] < 800, box  # still on screen at the bottom of the page
+        expect(page.get_by_role("button", name="Start review")).to_be_in_viewport()
+        _shot(page, "event-bottom-sticky-status-1280")
+    finally:
+        context.close()
+
+
+def test_theme_categories_are_a_searchable_checkbox_picker(page, live_server, world, login):
+    from reporting.models import Theme
+
+    login(page, "staff.pso")
+    page.goto(f"{live_server.url}/reporting/themes/new/")
+    page.get_by_label("Title").fill("Time-outs that are read, not recited")
+    page.get_by_label("Text").fill("Several practices reported time-outs done from memory.")
+    page.get_by_label("Related categories").fill("human behav")
+    option = page.get_by_label("Human behavior", exact=True)
+    expect(option).to_be_visible()
+    option.check()
+    expect(page.locator("[data-picker-chips]")).to_contain_text("Human behavior")
+    _shot(page, "theme-form-picker-1280")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("heading", name="Time-outs that are read, not recited")).to_be_visible()
+    assert Theme.objects.get().categories == ["human"]
+
+
+def test_pso_chart_labels_are_whole_and_distinct(page, live_server, world, login):
+    from tests.factories.reporting import push_record
+
+    riverside = world["agreements"]["riverside"]
+    for score in (3, 4, 5, 6):
+        push_record(riverside, classification="therapeutic", dosimetric_severity=score, narrative=f"Score {score}.")
+    push_record(riverside, workflow_origin="treatment_planning", narrative="Planning.")
+    login(page, "analyst.pso")
+    page.goto(f"{live_server.url}/reporting/dashboard/")
+    page.wait_for_function("() => window.Chart && document.querySelector('canvas[data-chart]')")
+    labels = page.evaluate("""() => Array.from(document.querySelectorAll('canvas[data-chart]')).map(c => {
+        const chart = window.Chart.getChart(c);
+        const axis = chart.options.indexAxis === 'y' ? chart.scales.y : chart.scales.x;
+        return [c.dataset.chart, axis.ticks.map(t => [].concat(t.label).join(' '))];
+    })""")
+    by_key = dict(labels)
+    for key, ticks in by_key.items():
+        assert len(ticks) == len(set(ticks)), (key, ticks)
+        assert not any(t.endswith("…") for t in ticks if len(t) < 120), (key, ticks)
+    dosimetric = by_key["dosimetric_severity"]
+    assert "3 – Deviation over 5% to 10%" in dosimetric and "4 – Deviation over 5% to 10%" in dosimetric
+    _shot(page, "pso-dashboard-1280")
