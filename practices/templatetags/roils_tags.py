@@ -44,3 +44,17 @@ def person(user) -> str:
     if user is None:
         return ""
     return user.get_full_name() or user.get_username()
+
+
+@register.filter
+def change_value(value) -> str:
+    """A value of the audit trail as people read it: codes in words, dates in the one format, names as written."""
+    import datetime
+    import re
+
+    text = str(value if value is not None else "")
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return dates.day(datetime.date.fromisoformat(text))
+    if re.fullmatch(r"[a-z_]+", text):
+        return humanize_code(text)
+    return text

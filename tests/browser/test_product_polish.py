@@ -154,3 +154,38 @@ def test_pso_chart_labels_are_whole_and_distinct(page, live_server, world, login
     dosimetric = by_key["dosimetric_severity"]
     assert "3 – Deviation over 5% to 10%" in dosimetric and "4 – Deviation over 5% to 10%" in dosimetric
     _shot(page, "pso-dashboard-1280")
+
+
+NEW_PAGES = {
+    "physicist.riverside": [
+        "/glossary/",
+        "/access-log/",
+        "/access-log/?kind=view",
+        "/agreements/{riverside}/",
+        "/review/",
+    ],
+    "staff.pso": ["/reporting/themes/new/", "/agreements/{riverside}/", "/reporting/participation/"],
+}
+
+
+@pytest.mark.parametrize("username", sorted(NEW_PAGES))
+@pytest.mark.parametrize("width", [390, 1280])
+def test_changed_pages_pass_axe_and_show_keyboard_focus(browser, live_server, world, login, username, width):
+    from axe_playwright_python.sync_playwright import Axe
+
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    try:
+        login(page, username)
+        for path in NEW_PAGES[username]:
+            page.goto(live_server.url + path.format(riverside=world["agreements"]["riverside"].pk))
+            assert page.evaluate("() => document.documentElement.scrollWidth") <= width, path
+            violations = Axe().run(page).response["violations"]
+            assert [v["id"] for v in violations if v["impact"] in ("serious", "critical")] == [], path
+        page.keyboard.press("Tab")  # the skip link, then the brand
+        page.keyboard.press("Tab")
+        outline = page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
+        assert outline not in ("", "none"), outline
+        _shot(page, f"{username.split('.')[0]}-last-{width}")
+    finally:
+        context.close()

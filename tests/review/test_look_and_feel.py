@@ -100,3 +100,12 @@ def test_dates_formats_and_words():
 def test_codes_read_as_words_with_acronyms_spelled_properly():
     assert humanize_code("pso_signatory") == "PSO signatory"
     assert humanize_code("agreement_transition") == "Agreement transition"
+
+
+def test_audit_values_read_as_words_dates_and_names():
+    from practices.templatetags.roils_tags import change_value
+
+    assert change_value("full_access") == "Full access"
+    assert change_value("2026-12-02") == "2 Dec 2026"
+    assert change_value("general.riverside") == "general.riverside"
+    assert change_value(None) == ""
