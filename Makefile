@@ -7,6 +7,8 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+# Links in e-mails point at the address the server runs on (PORT=8101 make run mails :8101 links).
+SITE_URL ?= http://$(HOST):$(PORT)
 
 VENDOR := static/vendor
 
@@ -40,11 +42,21 @@ $(VENDOR)/.stamp: package.json package-lock.json
 	touch $@
 
 # The embedded default: no DATABASE_URL/REDIS_URL -> SQLite files under var/, Celery in-process.
+# `make run` serves the product as it will be seen: DEBUG off, static files through whitenoise, the product's own
+# error pages, and a random secret key made once and kept in var/secret_key. `DEBUG=1 make run` for development.
+# Plain HTTP on this machine: no HTTPS redirect or secure-only cookies (SECURE=0); e-mails go to the console.
+run: export DEBUG ?= 0
+run: export SECRET_KEY_FILE ?= var/secret_key
+run: export SECURE ?= 0
+run: export EMAIL_URL ?= consolemail://
+run: export ALLOWED_HOSTS ?= $(HOST),localhost,127.0.0.1,[::1]
+run: export SITE_URL := $(SITE_URL)
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py migrate --database pso --noinput
-	$(PY) manage.py seed_demo
-	@echo "roils is starting on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py seed_demo --force
+	@echo "roils is starting on http://$(HOST):$(PORT)/  (Ctrl-C to stop; DEBUG=$$DEBUG)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # Tests need the real services; these are the local ones unless the environment names others.

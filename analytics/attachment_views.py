@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.generic import DetailView
 
 from events.models import Event
+from foundation.forms import Form
 from practices.audit import access_log_record
 from practices.scoping import ScopedViewMixin
 
@@ -19,7 +20,7 @@ from .models import Attachment
 from .services import attachment_add
 
 
-class AttachmentForm(forms.Form):
+class AttachmentForm(Form):
     """One file, and the reviewer's word that it shows no patient identifier."""
 
     file = forms.FileField(label="File", help_text=f"{ALLOWED_LABEL}, up to 10 MB.")

@@ -7,6 +7,7 @@ import datetime as dt
 from django import forms
 
 from foundation.formfields import BLANK_LABEL, ChoiceField, TypedChoiceField
+from foundation.forms import Form
 
 from .selectors import NOT_RECORDED, STEP_CODES, LocalFilters, default_period
 
@@ -20,7 +21,7 @@ def _bootstrap(form: forms.Form) -> None:
         f.widget.attrs.setdefault("class", "form-select" if isinstance(f.widget, forms.Select) else "form-control")
 
 
-class LocalFilterForm(forms.Form):
+class LocalFilterForm(Form):
     """Location (one or all) and a period of event dates; an invalid filter falls back to the default period."""
 
     facility = TypedChoiceField(label="Location", coerce=int, required=False, empty_value=None)
@@ -60,7 +61,7 @@ class CellForm(LocalFilterForm):
     detected = ChoiceField(choices=STEP_CHOICES)
 
 
-class TreatmentVolumeForm(forms.Form):
+class TreatmentVolumeForm(Form):
     """Patients treated at one location in one month."""
 
     coverage = TypedChoiceField(label="Location", coerce=int)

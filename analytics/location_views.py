@@ -13,6 +13,7 @@ from django.views.generic import ListView
 from django.views.generic.detail import SingleObjectMixin
 
 from foundation.formfields import TypedChoiceField
+from foundation.forms import Form
 from practices.scoping import ScopedViewMixin
 from review.models import Location
 
@@ -20,7 +21,7 @@ from .selectors import manageable_agreements
 from .services import location_add, location_set_active
 
 
-class LocationForm(forms.Form):
+class LocationForm(Form):
     """A new location; the agreement is asked only of someone with several."""
 
     agreement = TypedChoiceField(label="Practice agreement", coerce=int)

@@ -13,6 +13,7 @@ from django.views.generic import DetailView, ListView
 from django.views.generic.detail import SingleObjectMixin
 
 from events.models import Event
+from foundation.forms import Form
 from practices.audit import access_log_record
 from practices.scoping import ScopedViewMixin
 from review.models import ActionItem
@@ -24,7 +25,7 @@ from .services import meeting_discussed, meeting_flag, meeting_unflag
 PACKET_RELATED = ("event__facility", "event__review")
 
 
-class MinutesForm(forms.Form):
+class MinutesForm(Form):
     """What the meeting concluded about one event."""
 
     minutes = forms.CharField(

@@ -101,3 +101,16 @@ def shared_choices_formfield(model_field, **kwargs):
         # Built once per form class: the list stays shared by every form instance.
         field.choices = [("", BLANK_LABEL) if value == "" else (value, label) for value, label in field.choices]
     return field
+
+
+class CheckboxPicker(forms.SelectMultiple):
+    """A long grouped multi-select drawn as ticked checkboxes with a filter box (static/js/picker.js), not a
+    Ctrl-click list. A SelectMultiple to crispy-forms, so that it draws the widget's own template."""
+
+    template_name = "widgets/checkbox_picker.html"
+    option_template_name = "widgets/checkbox_picker_option.html"
+    option_inherits_attrs = True  # each checkbox gets its own id (id_categories_0_1), for its label
+
+    def id_for_label(self, id_, index=None):
+        """The field's label names the filter box (the whole id); each checkbox has the id and its index."""
+        return f"{id_}_{index}" if id_ and index is not None else id_

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import time
+
 from .models import AccessLog, AuditEntry
+
+VIEW_LOG_SECONDS = 60  # an event viewed again within this time, in the same session, is not logged again
+_VIEWED_KEY = "access_log_viewed"
 
 
 def audit_record(
@@ -38,3 +43,20 @@ def access_log_record(*, request, action: str, user=None, username: str = "", ag
         for agreement_id in (agreement_ids or [None])
     ]
     AccessLog.objects.bulk_create(rows)
+
+
+def access_log_view_once(*, request, obj, agreement_id: int, label: str) -> bool:
+    """Log a view of `obj` once per session and minute (a save's redirect or a reload is not another view).
+
+    The session remembers when it last logged each object; returns whether a row was written.
+    """
+    now = time.time()
+    key = f"{obj._meta.label_lower}:{obj.pk}"
+    seen = {k: t for k, t in request.session.get(_VIEWED_KEY, {}).items() if now - t < VIEW_LOG_SECONDS}
+    if key in seen:
+        return False
+    access_log_record(request=request, action="view", user=request.user, agreement_ids=[agreement_id], obj=obj,
+                      label=label)
+    seen[key] = now
+    request.session[_VIEWED_KEY] = seen
+    return True

@@ -300,6 +300,7 @@ class Invitation(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
     user = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     objects = ScopedQuerySet.as_manager()
@@ -319,7 +320,13 @@ class Invitation(models.Model):
 
     @property
     def is_usable(self) -> bool:
-        return self.accepted_at is None and self.expires_at > timezone.now()
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+
+    @property
+    def role_label(self) -> str:
+        """The role as people read it ("Full access (reviewer)", "PSO analyst"), not its code."""
+        labels = {**dict(Role.choices), **dict(PSORole.choices)}
+        return str(labels.get(self.role, self.role))
 
 
 class AuditEntry(models.Model):

@@ -17,7 +17,7 @@ NAV_ITEMS = [
     ("Participation", "reporting:participation", "activity", "is_pso_staff"),
     ("Outbox", "reporting:outbox", "send", "is_pso_staff"),
     ("Aggregate", "reporting:pso-dashboard", "graph-up", "is_pso_analyst"),
-    ("Themes", "reporting:theme-list", "megaphone", "is_pso_member"),
+    ("Themes", "reporting:theme-list", "megaphone", "is_theme_reader"),
 ]
 
 
@@ -28,9 +28,10 @@ def navigation_for(user) -> list[dict]:
     access = user_access(user)
     items = []
     for label, name, icon, capability in NAV_ITEMS:
-        shown = (access.is_pso_staff or access.is_pso_analyst) if capability == "is_pso_member" else getattr(
-            access, capability
-        )
+        if capability == "is_theme_reader":  # the PSO's people write themes; its practices' people read them
+            shown = access.is_pso_staff or access.is_pso_analyst or access.is_practice_user
+        else:
+            shown = getattr(access, capability)
         if not shown:
             continue
         try:

@@ -4,7 +4,7 @@ from collections.abc import Iterable
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from .choices import Role
+from .choices import FULL_ACCESS_SEATS, Role
 from .models import (
     PSO,
     Agreement,
@@ -42,18 +42,33 @@ def agreement_detail_for(agreement: Agreement) -> dict:
         AuditEntry.objects.filter(agreement=agreement, object_type__startswith="practices.")
         .select_related("actor")[:100]
     )
-    invitations = Invitation.objects.filter(agreement=agreement, accepted_at__isnull=True).order_by("-created_at")
+    invitations = list(
+        Invitation.objects.filter(agreement=agreement, accepted_at__isnull=True, revoked_at__isnull=True)
+        .select_related("created_by").order_by("-created_at")
+    )
     memberships = list(memberships)
-    seats = {m.seat: m for m in memberships if m.seat}
     return {
         "coverages": list(coverages),
         "memberships": memberships,
-        "seats": [(n, seats.get(n)) for n in (1, 2)],
+        "seats": seat_holders(memberships, invitations),
         "agreement_messages": list(messages),
         "history": list(history),
         "invitations": list(invitations),
         "full_access_count": sum(1 for m in memberships if m.is_full_access),
     }
+
+
+def seat_holders(memberships: list[Membership], invitations: list[Invitation]) -> list[tuple[int, object, object]]:
+    """(seat, membership, invitation) per full-access seat: a usable full-access invitation holds a free seat."""
+    held = {m.seat: m for m in memberships if m.seat}
+    offers = [i for i in invitations if i.role == Role.FULL_ACCESS and i.is_usable]
+    seats = []
+    for n in FULL_ACCESS_SEATS:
+        if n in held:
+            seats.append((n, held[n], None))
+        else:
+            seats.append((n, None, offers.pop(0) if offers else None))
+    return seats
 
 
 def agreements_with_people(agreements: QuerySet[Agreement]) -> QuerySet[Agreement]:

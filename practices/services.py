@@ -18,6 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
+from foundation.dates import day
+
 from .audit import audit_record
 from .choices import FULL_ACCESS_SEATS, TRANSITIONS, AgreementState, PSORole, Role
 from .models import (
@@ -223,8 +225,12 @@ def _grant_seat(membership: Membership) -> None:
 
 
 @transaction.atomic
-def membership_grant(*, by: User | None, agreement: Agreement, user: User, role: str) -> Membership:
-    """Give a login a role on an agreement (or change it), honouring the two full-access seats."""
+def membership_grant(*, by: User | None, agreement: Agreement, user: User, role: str, credit: User | None = None,
+                     note: str = "") -> Membership:
+    """Give a login a role on an agreement (or change it), honouring the two full-access seats.
+
+    `by` is checked (None: the system or an invitation); the trail names `by`, else `credit`.
+    """
     if by is not None and not _can_manage(by, agreement):
         raise PermissionDenied
     if role not in Role.values:
@@ -244,8 +250,8 @@ def membership_grant(*, by: User | None, agreement: Agreement, user: User, role:
         membership.seat = None
         membership.save()
     _sync_object_perms(membership)
-    audit_record(actor=by, action="membership_granted", obj=membership, agreement=agreement,
-                 changes={"user": [None, user.username], "role": [old[0] if old else None, role]})
+    audit_record(actor=by or credit, action="membership_granted", obj=membership, agreement=agreement,
+                 changes={"user": [None, user.username], "role": [old[0] if old else None, role]}, note=note)
     return membership
 
 
@@ -280,8 +286,9 @@ def _sync_object_perms(membership: Membership) -> None:
 
 
 @transaction.atomic
-def pso_membership_set(*, by: User | None, pso: PSO, user: User, role: str, active: bool = True) -> PSOMembership:
-    """Create, change or deactivate a PSO staff or analyst login."""
+def pso_membership_set(*, by: User | None, pso: PSO, user: User, role: str, active: bool = True,
+                       credit: User | None = None, note: str = "") -> PSOMembership:
+    """Create, change or deactivate a PSO staff or analyst login (the trail names `by`, else `credit`)."""
     if by is not None:
         _require_pso_staff(by, pso)
     if role not in PSORole.values:
@@ -289,7 +296,7 @@ def pso_membership_set(*, by: User | None, pso: PSO, user: User, role: str, acti
     membership, _ = PSOMembership.objects.update_or_create(
         user=user, pso=pso, defaults={"role": role, "is_active": active}
     )
-    audit_record(actor=by, action="pso_membership_set", obj=membership, pso=pso,
+    audit_record(actor=by or credit, action="pso_membership_set", obj=membership, pso=pso, note=note,
                  changes={"user": [None, user.username], "role": [None, role], "active": [None, active]})
     return membership
 
@@ -315,11 +322,7 @@ def invitation_create(
         if role not in Role.values:
             raise ValidationError("Choose a role.")
         if role == Role.FULL_ACCESS:
-            held = agreement.memberships.filter(role=Role.FULL_ACCESS, is_active=True).count()
-            pending = Invitation.objects.filter(agreement=agreement, role=Role.FULL_ACCESS, accepted_at__isnull=True,
-                                                expires_at__gt=timezone.now()).count()
-            if held + pending >= len(FULL_ACCESS_SEATS):
-                raise SeatsTaken("Both full-access seats are held or already offered.")
+            _check_seat_free(agreement)
     elif pso is not None:
         _require_pso_staff(by, pso)
         if role not in PSORole.values:
@@ -340,17 +343,77 @@ def invitation_create(
     return invitation, token
 
 
+def _require_invitation_manager(by: User, invitation: Invitation) -> None:
+    if invitation.agreement_id is not None:
+        if not _can_manage(by, invitation.agreement):
+            raise PermissionDenied
+    else:
+        _require_pso_staff(by, invitation.pso)
+    if invitation.accepted_at is not None:
+        raise ValidationError("This invitation has been used already.")
+
+
+@transaction.atomic
+def invitation_reissue(*, by: User, invitation: Invitation, emailed: bool) -> str:
+    """A new link for a pending (or expired, or withdrawn) invitation; the old link stops working. Returns the token.
+
+    `emailed` says whether the caller mails it (resend) or shows it to copy; the trail records which.
+    """
+    invitation = Invitation.objects.select_for_update(of=("self",)).select_related("agreement", "pso").get(
+        pk=invitation.pk)
+    _require_invitation_manager(by, invitation)
+    if invitation.role == Role.FULL_ACCESS and invitation.agreement_id and not invitation.is_usable:
+        _check_seat_free(invitation.agreement, excluding=invitation)
+    token = secrets.token_urlsafe(32)
+    invitation.token_hash = _token_hash(token)
+    invitation.expires_at = timezone.now() + timezone.timedelta(days=settings.INVITATION_TTL_DAYS)
+    invitation.revoked_at = None
+    invitation.save(update_fields=["token_hash", "expires_at", "revoked_at"])
+    audit_record(actor=by, action="invitation_resent" if emailed else "invitation_link_copied", obj=invitation,
+                 agreement=invitation.agreement, pso=invitation.pso, changes={"username": [None, invitation.username]})
+    return token
+
+
+@transaction.atomic
+def invitation_revoke(*, by: User, invitation: Invitation) -> Invitation:
+    """Withdraw a pending invitation: its link stops working and a full-access seat it held is free again."""
+    invitation = Invitation.objects.select_for_update(of=("self",)).select_related("agreement", "pso").get(
+        pk=invitation.pk)
+    _require_invitation_manager(by, invitation)
+    if invitation.revoked_at is None:
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+        audit_record(actor=by, action="invitation_revoked", obj=invitation, agreement=invitation.agreement,
+                     pso=invitation.pso, changes={"username": [invitation.username, None]})
+    return invitation
+
+
+def _check_seat_free(agreement: Agreement, *, excluding: Invitation | None = None) -> None:
+    held = agreement.memberships.filter(role=Role.FULL_ACCESS, is_active=True).count()
+    pending = Invitation.objects.filter(agreement=agreement, role=Role.FULL_ACCESS, accepted_at__isnull=True,
+                                        revoked_at__isnull=True, expires_at__gt=timezone.now())
+    if excluding is not None:
+        pending = pending.exclude(pk=excluding.pk)
+    if held + pending.count() >= len(FULL_ACCESS_SEATS):
+        raise SeatsTaken("Both full-access seats are held or already offered.")
+
+
+def invitation_link(token: str, site_url: str | None = None) -> str:
+    """The one-time link of a token, on `site_url` (the address the inviter used) else SITE_URL."""
+    return (site_url or settings.SITE_URL).rstrip("/") + reverse("practices:invitation-accept", args=[token])
+
+
 def invitation_send(*, invitation: Invitation, token: str, site_url: str | None = None) -> None:
     """Email the invitee their one-time link once the invitation is committed.
 
     The link is built on `site_url` (the address the inviter used, as the view passes it), else SITE_URL.
     """
-    link = (site_url or settings.SITE_URL).rstrip("/") + reverse("practices:invitation-accept", args=[token])
+    link = invitation_link(token, site_url)
     where = invitation.agreement.practice.name if invitation.agreement_id else invitation.pso.name
     message = (
-        f"Hello,\n\nYou have been invited to roils ({where}) as {invitation.role.replace('_', ' ')}.\n"
+        f"Hello,\n\nYou have been invited to roils ({where}) as {invitation.role_label}.\n"
         f"Your username is {invitation.username}. Choose your password here (the link works once and "
-        f"expires on {invitation.expires_at:%B %d, %Y}):\n\n{link}\n"
+        f"expires on {day(invitation.expires_at)}):\n\n{link}\n"
     )
     transaction.on_commit(lambda: send_mail(subject="Your roils login", message=message, from_email=None,
                                             recipient_list=[invitation.email]))
@@ -363,6 +426,8 @@ def invitation_lookup(token: str) -> Invitation:
         raise ValidationError("This invitation link is not valid. Ask for a new one.")
     if invitation.accepted_at is not None:
         raise ValidationError("This invitation has already been used. Sign in, or ask for a new link.")
+    if invitation.revoked_at is not None:
+        raise ValidationError("This invitation was withdrawn. Ask the person who invited you for a new one.")
     if invitation.expires_at <= timezone.now():
         raise ValidationError("This invitation has expired. Ask the person who invited you for a new link.")
     return invitation
@@ -379,10 +444,12 @@ def invitation_accept(*, token: str, password: str) -> User:
                 last_name=invitation.last_name, is_shared_login=invitation.role == Role.SHARED)
     user.set_password(password)
     user.save()
+    # The invitee joins on their own link: the trail credits them and names who invited them.
+    credit = {"credit": user, "note": f"Joined through the invitation from {invitation.created_by}"}
     if invitation.agreement_id:
-        membership_grant(by=None, agreement=invitation.agreement, user=user, role=invitation.role)
+        membership_grant(by=None, agreement=invitation.agreement, user=user, role=invitation.role, **credit)
     else:
-        pso_membership_set(by=None, pso=invitation.pso, user=user, role=invitation.role)
+        pso_membership_set(by=None, pso=invitation.pso, user=user, role=invitation.role, **credit)
     invitation.accepted_at = timezone.now()
     invitation.user = user
     invitation.save(update_fields=["accepted_at", "user"])

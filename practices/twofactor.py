@@ -11,10 +11,12 @@ import qrcode
 import qrcode.image.svg
 from django import forms
 from django.conf import settings
+from django.contrib.auth import logout
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.signals import user_login_failed
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.safestring import mark_safe
@@ -51,6 +53,20 @@ def confirmed_devices(user):
     return TOTPDevice.objects.filter(user=user, confirmed=True)
 
 
+def second_factor_failed(request, username: str) -> None:
+    """A wrong authenticator code counts toward the sign-in lockout (django-axes) like a wrong password."""
+    user_login_failed.send(sender=__name__, credentials={"username": username}, request=request)
+
+
+def is_locked_out(request, username: str) -> bool:
+    """Whether django-axes holds this username and address locked out now."""
+    from axes.handlers.proxy import AxesProxyHandler
+
+    return bool(getattr(settings, "AXES_ENABLED", True)) and AxesProxyHandler.is_locked(
+        request, credentials={"username": username}
+    )
+
+
 class LoginForm(CleanInputMixin, AuthenticationForm):
     """Username and password, plus the authenticator code for accounts that have (or need) one."""
 
@@ -72,6 +88,7 @@ class LoginForm(CleanInputMixin, AuthenticationForm):
                 raise ValidationError("Enter the 6-digit code from your authenticator app.", code="otp_required")
             device = django_otp.match_token(user, token)
             if device is None:
+                second_factor_failed(self.request, user.get_username())
                 raise ValidationError("That authenticator code is wrong or has expired. Try the current one.",
                                       code="otp_invalid")
             self.otp_device = device
@@ -189,8 +206,14 @@ class TwoFactorVerifyView(RoleRequiredMixin, FormView):
     scoped_reads = ()  # the user's own devices, no tenant data
 
     def form_valid(self, form):
-        device = django_otp.match_token(self.request.user, form.cleaned_data["otp_token"])
+        user = self.request.user
+        device = django_otp.match_token(user, form.cleaned_data["otp_token"])
         if device is None:
+            second_factor_failed(self.request, user.get_username())
+            if is_locked_out(self.request, user.get_username()):
+                # Guessing codes in a half-signed-in session ends it, as the sign-in form would refuse it.
+                logout(self.request)
+                return render(self.request, settings.AXES_LOCKOUT_TEMPLATE, status=429)
             form.add_error("otp_token", "That authenticator code is wrong or has expired.")
             return self.form_invalid(form)
         django_otp.login(self.request, device)

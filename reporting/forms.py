@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from foundation.formfields import CheckboxPicker
 from foundation.forms import Form, ModelForm
 from foundation.taxonomy.events import EventClassification, TreatmentTechnique
 from foundation.taxonomy.review import CONTRIBUTING_FACTORS, AapmCategory, grouped_choices
@@ -108,10 +109,8 @@ class ThemeForm(ModelForm):
         label="Tags", required=False, max_length=300, help_text="Separate tags with commas, e.g. SBRT, time-out."
     )
     categories = forms.MultipleChoiceField(
-        label="Related categories", required=False, choices=category_choices, widget=forms.SelectMultiple(
-            attrs={"size": 8}
-        ),
-        help_text="Contributing-factor categories the theme is about. Hold Ctrl (⌘ on a Mac) to choose several.",
+        label="Related categories", required=False, choices=category_choices, widget=CheckboxPicker,
+        help_text="Contributing-factor categories the theme is about: type to find them, tick as many as apply.",
     )
     publish = forms.BooleanField(
         label="Published (shown to every practice of the PSO)", required=False, initial=True

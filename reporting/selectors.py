@@ -121,7 +121,9 @@ def participation_for(user, *, quarters: int = 8, now: datetime | None = None) -
     for agreement in agreements:
         when = last.get(agreement.pk)
         days = max((now - when).days, 0) if when else None
-        quiet = agreement.state == AgreementState.ACTIVE and (when is None or now - when > timedelta(days=QUIET_DAYS))
+        # Quiet counts from the last report, or from activation for a practice that has not reported yet.
+        since = max((m for m in (when, agreement.activated_at) if m is not None), default=None)
+        quiet = agreement.state == AgreementState.ACTIVE and (since is None or now - since > timedelta(days=QUIET_DAYS))
         table.append(
             ParticipationRow(agreement, [per_quarter.get((agreement.pk, q), 0) for q in labels], when, days, quiet)
         )

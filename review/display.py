@@ -160,9 +160,9 @@ def queue_rows(events, *, per_location: bool = False) -> list[dict]:
     """
     from django.db.models.functions import Substr
     from django.urls import reverse
-    from django.utils.timesince import timesince
 
     from events.models import EventTechnique
+    from foundation.dates import ago, day
 
     values = list(events.prefetch_related(None).values(
         "pk", "reference", "revision", "event_date", "facility_id", "facility__name", "classification",
@@ -184,7 +184,7 @@ def queue_rows(events, *, per_location: bool = False) -> list[dict]:
             "url": link.replace(str(PK_PLACEHOLDER), str(v["pk"])),
             "reference": v["reference"],
             "revision": v["revision"] if v["revision"] > 1 else None,
-            "date": v["event_date"].isoformat() if v["event_date"] else "",
+            "date": day(v["event_date"]),
             "facility_id": v["facility_id"],
             "facility": v["facility__name"],
             "kinds": kinds,
@@ -194,7 +194,7 @@ def queue_rows(events, *, per_location: bool = False) -> list[dict]:
             "risk": v["review__near_miss_risk"],
             "status": choice_label(v["status"], "status"),
             "badge": STATUS_BADGES.get(v["status"], "text-bg-secondary"),
-            "activity": timesince(v["last_activity_at"]) if v["last_activity_at"] else "",
+            "activity": ago(v["last_activity_at"]),
             "starts_location": per_location and v["facility_id"] != facility,
         })
         facility = v["facility_id"]

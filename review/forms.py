@@ -18,6 +18,7 @@ from foundation.formfields import (
 from foundation.forms import Form, ModelForm
 from foundation.taxonomy import review as rc
 from foundation.taxonomy.events import EventClassification, EventStatus, ReporterRole, active_choices
+from foundation.taxonomy.glossary import FIELD_HELP
 
 from .models import ActionItem, Location, Review
 from .selectors import owner_candidates
@@ -129,8 +130,8 @@ class ReviewForm(ModelForm):
         self.fields["patients_affected"].choices = [
             ("", BLANK_LABEL), *[(v, lbl) for v, lbl in rc.PatientsAffected.choices if v != rc.PatientsAffected.NONE]
         ]
-        self.fields["medical_severity"].help_text = "AAPM medical severity, 0 (none) to 10 (premature death)."
-        self.fields["dosimetric_severity"].help_text = "AAPM dosimetric severity, from the largest deviation."
+        for name in ("harm", "medical_severity", "dosimetric_severity"):
+            self.fields[name].help_text = FIELD_HELP[name]  # the glossary's words (foundation/taxonomy/glossary.py)
         # The practice's own list (kept on the Locations page); a retired one stays selectable where it was chosen.
         self.fields["location"].queryset = Location.objects.filter(
             Q(is_active=True) | Q(pk=review.location_id or 0), agreement_id=event.agreement_id

@@ -13,7 +13,7 @@ from django.views.generic import DetailView, ListView, UpdateView
 
 from events.models import Event
 from foundation.taxonomy.events import ALLOWED_TRANSITIONS, OPEN_STATUSES, EventStatus
-from practices.audit import access_log_record
+from practices.audit import access_log_record, access_log_view_once
 from practices.scoping import ScopedViewMixin
 from reporting.deidentify import deidentify
 
@@ -181,8 +181,8 @@ class EventDetailView(ReviewerMixin, DetailView):
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
-        access_log_record(request=request, action="view", user=request.user, agreement_ids=[self.object.agreement_id],
-                          obj=self.object, label=self.object.reference)
+        access_log_view_once(request=request, obj=self.object, agreement_id=self.object.agreement_id,
+                             label=self.object.reference)
         return self.render_page()
 
     def post(self, request, *args, **kwargs):
@@ -219,8 +219,13 @@ class EventDetailView(ReviewerMixin, DetailView):
             if target in allowed:
                 text, style = TRANSITION_BUTTONS[target]
                 if target == S.IN_REVIEW and event.status != S.NEW:
-                    text = REOPEN_LABEL if event.status in (S.REPORTED, S.RECEIVED, S.CLOSED) else "Back to in review"
+                    reopen = event.status in (S.REPORTED, S.RECEIVED, S.CLOSED)
+                    text = REOPEN_LABEL if reopen else "Back to in review"
+                    style = "btn-outline-secondary" if reopen else style
+                if target == S.CLOSED and event.status in (S.REPORTED, S.RECEIVED):
+                    style = "btn-primary"  # once reported, closing is the next step; reopening is the exception
                 buttons.append({"to": target, "text": text, "style": style})
+        buttons.sort(key=lambda b: b["style"] != "btn-primary" and b["style"] != "btn-success")
         missing = missing_for_report(event)
         form = overrides.get("review_form")
         if form is None:

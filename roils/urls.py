@@ -9,6 +9,7 @@ from practices.views import account, home
 
 urlpatterns = [
     path("", home.HomeView.as_view(), name="home"),
+    path("glossary/", home.GlossaryView.as_view(), name="glossary"),
     path("accounts/login/", account.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/logout/everywhere/", account.SignOutEverywhereView.as_view(), name="logout-everywhere"),

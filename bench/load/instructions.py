@@ -50,6 +50,7 @@ def run_step(run: Path, step: str, loops: int) -> None:
     reporter, reviewer, ceiling = (pr.Client(enforce_csrf_checks=True) for _ in range(3))
     pr.sign_in(reporter, credentials["reporters"], totp=False)
     pr.sign_in(reviewer, rng.sample(credentials["reviewers"], len(credentials["reviewers"])), totp=True)
+    pr.sign_in(ceiling, rng.sample(credentials["ceiling"], len(credentials["ceiling"])), totp=True)  # as in the run
     for _ in range(2):  # templates compiled, connections open, caches warm
         pr.submit_loop(reporter, "/events/new/", "warm", rng)
         pr.submit_loop(ceiling, "/bench-ceiling/", "warm", rng)

@@ -2,11 +2,59 @@
 
 from django import template
 
+from foundation import dates
+
 register = template.Library()
+
+# Words a code spells in lower case that people write otherwise ("pso_signatory" -> "PSO signatory").
+ACRONYMS = {"pso": "PSO", "nrc": "NRC", "id": "ID", "url": "URL", "totp": "TOTP", "csv": "CSV", "xlsx": "XLSX",
+            "otp": "OTP", "ip": "IP", "imrt": "IMRT", "vmat": "VMAT", "sbrt": "SBRT", "srs": "SRS", "ct": "CT"}
 
 
 @register.filter
 def humanize_code(value) -> str:
     """'agreement_transition' -> 'Agreement transition'."""
-    text = str(value or "").replace("_", " ").strip()
+    words = str(value or "").replace("_", " ").strip().split(" ")
+    words = [ACRONYMS.get(w.lower(), w) for w in words]
+    text = " ".join(words)
     return text[:1].upper() + text[1:]
+
+
+@register.filter
+def day(value) -> str:
+    """A date in the one format of the product: "2 Dec 2026"."""
+    return dates.day(value)
+
+
+@register.filter
+def when(value) -> str:
+    """A moment, local time: "2 Dec 2026, 14:05"."""
+    return dates.when(value)
+
+
+@register.filter
+def ago(value) -> str:
+    """"just now", "5 minutes ago", "yesterday", else the date."""
+    return dates.ago(value)
+
+
+@register.filter
+def person(user) -> str:
+    """A login as people know it: the full name, else the username."""
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+@register.filter
+def change_value(value) -> str:
+    """A value of the audit trail as people read it: codes in words, dates in the one format, names as written."""
+    import datetime
+    import re
+
+    text = str(value if value is not None else "")
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return dates.day(datetime.date.fromisoformat(text))
+    if re.fullmatch(r"[a-z_]+", text):
+        return humanize_code(text)
+    return text

@@ -9,12 +9,19 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import DetailView, ListView
 
+from foundation.dates import day
+
 from .. import services
+from ..audit import access_log_record
 from ..choices import NEXT_STEP, TRANSITIONS, AgreementState, Role
+from ..exports import accesslog_csv
+from ..filters import AccessLogFilter
 from ..forms import InvitationForm, MessageForm, NewAgreementForm, RoleChangeForm, TransitionForm
-from ..models import AccessLog, Agreement, Membership
+from ..models import AccessLog, Agreement, Invitation, Membership
 from ..scoping import ScopedViewMixin
 from ..selectors import agreement_detail_for, agreements_with_people
+
+INVITATION_LINK_KEY = "invitation_link"
 
 
 def errors_of(exc: ValidationError) -> list[str]:
@@ -32,7 +39,22 @@ class AccessLogView(ScopedViewMixin, ListView):
     paginate_by = 50
 
     def refine(self, queryset):
-        return queryset.select_related("agreement__practice")
+        self.filterset = AccessLogFilter(self.request.GET or None, queryset=queryset)
+        return self.filterset.qs.select_related("agreement__practice", "user")
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("format") == "csv":
+            queryset = self.get_queryset()
+            access_log_record(request=request, action="export", user=request.user,
+                              agreement_ids=sorted(self.access.agreements_for("review")), label="access log (CSV)")
+            return accesslog_csv(queryset)
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        query.pop("format", None)
+        return super().get_context_data(filter=self.filterset, query=query.urlencode(), **kwargs)
 
 
 class AgreementDetailView(ScopedViewMixin, DetailView):
@@ -64,6 +86,7 @@ class AgreementDetailView(ScopedViewMixin, DetailView):
             role_form=RoleChangeForm(),
             new_agreement_form=NewAgreementForm(practice=agreement.practice) if is_staff else None,
             roles=Role.choices,
+            copied_link=self.request.session.pop(INVITATION_LINK_KEY, None),
         )
         return ctx
 
@@ -112,7 +135,7 @@ class AgreementInviteView(AgreementActionView):
         invitation, token = services.invitation_create(by=self.request.user, agreement=agreement, **form.cleaned_data)
         services.invitation_send(invitation=invitation, token=token, site_url=self.request.build_absolute_uri("/"))
         messages.success(self.request, f"Invitation sent to {invitation.email}. The link expires "
-                                       f"{invitation.expires_at:%b %d, %Y}.")
+                                       f"{day(invitation.expires_at)}.")
 
 
 # --- Full-access users: their agreements and people ---------------------------------------------
@@ -170,3 +193,59 @@ class MembershipDeactivateView(MembershipActionView):
     def act(self, membership):
         services.membership_deactivate(by=self.request.user, membership=membership)
         messages.success(self.request, f"{membership.user} no longer has access.")
+
+
+# --- Pending invitations: resend, a new link to copy, revoke -------------------------------------
+
+
+class InvitationActionView(ScopedViewMixin, View):
+    """POST-only actions on a pending invitation of an agreement, by its full-access users or its PSO's staff."""
+
+    model = Invitation
+    action = "manage_logins"
+    http_method_names = ["post"]
+
+    def refine(self, queryset):
+        return queryset.filter(agreement__isnull=False).select_related("agreement", "pso")
+
+    def post(self, request, pk):
+        invitation = get_object_or_404(self.get_queryset(), pk=pk)
+        try:
+            self.act(invitation)
+        except PermissionDenied:
+            messages.error(request, "You are not allowed to change this invitation.")
+        except ValidationError as exc:
+            for message in errors_of(exc):
+                messages.error(request, message)
+        return HttpResponseRedirect(reverse("practices:agreement-detail", args=[invitation.agreement_id]))
+
+    def act(self, invitation):
+        raise NotImplementedError
+
+
+class InvitationResendView(InvitationActionView):
+    """Email a new link (the old one stops working)."""
+
+    def act(self, invitation):
+        token = services.invitation_reissue(by=self.request.user, invitation=invitation, emailed=True)
+        invitation.refresh_from_db()
+        services.invitation_send(invitation=invitation, token=token, site_url=self.request.build_absolute_uri("/"))
+        messages.success(self.request, f"A new link was sent to {invitation.email}; the earlier one no longer works.")
+
+
+class InvitationLinkView(InvitationActionView):
+    """A new link shown once on the agreement page, to copy and pass on (the old one stops working)."""
+
+    def act(self, invitation):
+        token = services.invitation_reissue(by=self.request.user, invitation=invitation, emailed=False)
+        link = services.invitation_link(token, self.request.build_absolute_uri("/"))
+        # Shown on the next page only (the session, like a flash message); the token is never stored in clear.
+        self.request.session[INVITATION_LINK_KEY] = {"id": invitation.pk, "link": link}
+
+
+class InvitationRevokeView(InvitationActionView):
+    """Withdraw the invitation: its link stops working."""
+
+    def act(self, invitation):
+        services.invitation_revoke(by=self.request.user, invitation=invitation)
+        messages.success(self.request, f"The invitation for {invitation.username} was withdrawn.")

@@ -4,6 +4,8 @@ from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
 from django.views.generic import TemplateView
 
+from foundation.taxonomy.glossary import glossary
+
 from ..scoping import RoleRequiredMixin
 from ..selectors import memberships_of, pso_memberships_of
 
@@ -46,3 +48,13 @@ class ProfileView(RoleRequiredMixin, TemplateView):
         user = self.request.user
         return super().get_context_data(memberships=memberships_of(user), pso_memberships=pso_memberships_of(user),
                                         **kwargs)
+
+
+class GlossaryView(RoleRequiredMixin, TemplateView):
+    """The words of the forms defined on one page: classifications, harm and severity scales, factors, barriers."""
+
+    template_name = "glossary.html"
+    scoped_reads = ()  # the taxonomies only, the same for everyone
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(sections=glossary(), **kwargs)

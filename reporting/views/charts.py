@@ -24,12 +24,15 @@ def chart_data(breakdown: d.Breakdown, *, benchmark: bool = False) -> dict:
     rows = breakdown.rows
     if len(rows) > d.TOP_N_CHART:
         rows = sorted(rows, key=lambda r: r.n, reverse=True)[: d.TOP_N_CHART]
+    note = ""
     if benchmark:
-        datasets = [
-            {"label": "Your practice (%)", "data": [r.percent for r in rows]},
-            {"label": "All participants (%)", "data": [r.benchmark for r in rows]},
-        ]
+        datasets = [{"label": "Your practice (%)", "data": [r.percent for r in rows]}]
+        if any(r.benchmark is not None for r in rows):
+            datasets.append({"label": "All participants (%)", "data": [r.benchmark for r in rows]})
+        else:
+            # An empty series would still draw its legend: say once, in the chart, why it is missing.
+            note = f"All participants: not shown (fewer than {d.MIN_PRACTICES} practices contributed)"
     else:
         datasets = [{"label": "Events", "data": [r.n for r in rows]}]
     return {"labels": [r.label for r in rows], "datasets": datasets, "horizontal": True,
-            "unit": "%" if benchmark else ""}  # fmt: skip
+            "unit": "%" if benchmark else "", "note": note}  # fmt: skip

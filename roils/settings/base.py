@@ -4,23 +4,54 @@ With no variables set, roils runs on the embedded default: two SQLite files unde
 Celery tasks executed in-process after commit, so the quick start needs no server.
 """
 
+import os
 from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
-VAR_DIR = BASE_DIR / "var"
-VAR_DIR.mkdir(exist_ok=True)
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
+VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))  # the embedded databases and the local key
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
 DEBUG = env.bool("DEBUG", default=True)
-_DEV_SECRET = "insecure-dev-key-do-not-use-in-production"  # noqa: S105
-SECRET_KEY = env("SECRET_KEY", default=_DEV_SECRET if DEBUG else "")
-if not DEBUG and (not SECRET_KEY or SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 50):
-    raise ImproperlyConfigured("DEBUG is off: set SECRET_KEY to a random string of at least 50 characters.")
+# A key that was ever published (an old default, the example file's) would let anyone forge a signed cookie.
+_PUBLISHED_KEYS = {
+    "insecure-dev-key-do-not-use-in-production",
+    "change-me-to-a-random-string-of-at-least-fifty-characters-000000",
+}
+
+
+def _key_from_file(path: Path) -> str:
+    """The secret key kept in `path`, made once (random, readable by its owner only) if the file does not exist."""
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        import secrets
+
+        key = secrets.token_urlsafe(64)
+        try:
+            with open(path, "x", opener=lambda p, flags: os.open(p, flags, 0o600)) as handle:
+                handle.write(key + "\n")
+        except FileExistsError:  # another process made it first: use theirs
+            return path.read_text().strip()
+        return key
+
+
+# SECRET_KEY, else the file SECRET_KEY_FILE names (made once: `make run` keeps var/secret_key); with DEBUG on and
+# neither set, var/secret_key. Never a published key.
+SECRET_KEY = env("SECRET_KEY", default="")
+if not SECRET_KEY:
+    _key_file = env.str("SECRET_KEY_FILE", default="") or (str(VAR_DIR / "secret_key") if DEBUG else "")
+    SECRET_KEY = _key_from_file(Path(_key_file)) if _key_file else ""
+if not SECRET_KEY or SECRET_KEY in _PUBLISHED_KEYS or len(SECRET_KEY) < 50:
+    raise ImproperlyConfigured(
+        "Set SECRET_KEY (or SECRET_KEY_FILE) to a random string of at least 50 characters that was never published."
+    )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -55,6 +86,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "foundation.proxy.ForwardedForMiddleware",  # first: the client's address, behind a proxy, for everything below
     "django.middleware.security.SecurityMiddleware",
+    "foundation.headers.PermissionsPolicyMiddleware",  # on every response, static files included
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -223,6 +255,8 @@ TIME_ZONE = env("TIME_ZONE", default="America/New_York")
 # text is a plain string, which is measurably cheaper on every page. Dates and numbers stay localised.
 USE_I18N = False
 USE_TZ = True
+# One date format on every page ("2 Dec 2026"): roils/formats/en/formats.py, read by Django's date filter.
+FORMAT_MODULE_PATH = ["roils.formats"]
 
 
 # --- Static files ----------------------------------------------------------------------------

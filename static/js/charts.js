@@ -5,13 +5,34 @@
 
   var PALETTE = ["#0b4f6c", "#d9731a", "#2a9d8f", "#8d5a97", "#c0392b", "#4d7ea8", "#5b8c3a", "#a67c00",
     "#6c757d", "#1b998b"];
-  // Axis labels get about a third of the chart's width; tooltips and the table view give the full text.
-  function shorten(label, width) {
-    var max = Math.max(14, Math.floor(width / 17));
+  // Axis labels wrap onto up to four lines of about a third of the chart's width, whole words kept; tooltips and the
+  // table view give the full text too. "Group › Item": the item is what tells bars apart, so it comes first.
+  var MAX_LINES = 4;
+  function wrap(label, width) {
+    var max = Math.max(16, Math.floor(width / 16));
     label = String(label);
     var parts = label.split(" › ");
-    label = parts[parts.length - 1];  // "Group › Item": the item is what tells bars apart
-    return label.length > max ? label.slice(0, max - 1) + "…" : label;
+    if (parts.length > 1) {
+      label = parts[parts.length - 1] + " (" + parts.slice(0, -1).join(" › ") + ")";
+    }
+    var lines = [];
+    var line = "";
+    label.split(" ").forEach(function (word) {
+      if (line && (line + " " + word).length > max) {
+        lines.push(line);
+        line = word;
+      } else {
+        line = line ? line + " " + word : word;
+      }
+    });
+    if (line) {
+      lines.push(line);
+    }
+    if (lines.length > MAX_LINES) {
+      lines = lines.slice(0, MAX_LINES);
+      lines[MAX_LINES - 1] = lines[MAX_LINES - 1].replace(/\s*\S*$/, "") + "…";
+    }
+    return lines.length === 1 ? lines[0] : lines;
   }
 
   function draw() {
@@ -36,7 +57,7 @@
         stacked: Boolean(spec.stacked),
         ticks: {
           autoSkip: !horizontal,
-          callback: function (value) { return shorten(this.getLabelForValue(value), canvas.clientWidth); }
+          callback: function (value) { return wrap(this.getLabelForValue(value), canvas.clientWidth); }
         }
       };
       var valueAxis = { stacked: Boolean(spec.stacked), beginAtZero: true,
@@ -51,6 +72,8 @@
           animation: false,
           plugins: {
             legend: { display: datasets.length > 1, position: "bottom" },
+            subtitle: { display: Boolean(spec.note), text: spec.note || "", position: "bottom",
+              color: "#595959", font: { size: 12 } },
             tooltip: {
               callbacks: {
                 title: function (items) { return items.length ? spec.labels[items[0].dataIndex] : ""; },

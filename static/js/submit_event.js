@@ -28,6 +28,7 @@
   var saving = false;
   var sessionEnded = false;
   var submitting = false; // once the form is posted, a late autosave must not bring the report back
+  var discarding = false; // nor, once the reporter discards, a save while the page unloads
 
   function clock(ms) {
     var d = new Date(ms);
@@ -98,6 +99,9 @@
   }
 
   function saveLocal() {
+    if (discarding) {
+      return null;
+    }
     var draft = { fields: readForm(), saved_at: Date.now() };
     try {
       window.localStorage.setItem(config.storageKey, JSON.stringify(draft));
@@ -119,7 +123,7 @@
   }
 
   function saveServer() {
-    if (config.shared || !dirty || saving || submitting) {
+    if (config.shared || !dirty || saving || submitting || discarding) {
       return;
     }
     var draft = loadLocal() || saveLocal();
@@ -148,6 +152,9 @@
   }
 
   function onChange() {
+    if (discarding) {
+      return;
+    }
     var draft = saveLocal();
     dirty = true;
     if (config.shared) {
@@ -186,6 +193,8 @@
     if (!window.confirm("Discard this unfinished report and start over?")) {
       return;
     }
+    discarding = true;
+    dirty = false;
     try {
       window.localStorage.removeItem(config.storageKey);
     } catch (e) {
@@ -319,7 +328,7 @@
     }
   });
   document.addEventListener("visibilitychange", function () {
-    if (document.visibilityState === "hidden" && dirty && !config.shared && !submitting) {
+    if (document.visibilityState === "hidden" && dirty && !config.shared && !submitting && !discarding) {
       dirty = false;
       postDraft(loadLocal() || saveLocal(), true).catch(function () {
         dirty = true;

@@ -22,7 +22,9 @@ def test_login_each_demo_role_lands_on_its_home(page, live_server, world, login,
     login(page, username)
     assert page.url == f"{live_server.url}{path}"
     nav = page.get_by_role("navigation", name="Main navigation")
-    assert username in nav.inner_text()
+    from practices.models import User
+
+    assert str(User.objects.get(username=username)) in nav.inner_text()  # the person's name, not their login
     if heading:
         assert page.get_by_role("heading", name=heading, level=1).is_visible()
     assert page.title().endswith("roils")

@@ -124,7 +124,7 @@ def test_review_stale_save_in_second_tab_keeps_text(page, live_server, world, lo
     assert Event.objects.get(pk=event.pk).status == EventStatus.IN_REVIEW
 
 
-@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize("width", [360, 390, 1280])
 def test_review_queue_and_event_page_fit_the_screen_and_pass_axe(browser, live_server, world, login, width):
     """Nothing scrolls sideways on a phone, and axe finds no serious or critical violation on either page."""
     riverside, physicist = world["agreements"]["riverside"], world["users"]["physicist.riverside"]

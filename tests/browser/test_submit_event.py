@@ -297,3 +297,21 @@ def test_submit_event_pages_have_no_serious_axe_violations(page, live_server, wo
     assert _serious(page) == []
     page.goto(f"{live_server.url}/events/mine/")
     assert _serious(page) == []
+
+
+def test_submit_event_discard_after_validation_error_discards_at_first_click(page, live_server, world, login):
+    _open_form(page, live_server, login, "reporter.riverside")
+    page.get_by_label("What happened?").fill("A report I will throw away.")
+    page.get_by_role("button", name="Submit event").click()
+    expect(page.locator("#error-summary")).to_be_focused()
+    page.get_by_label("What happened?").press_sequentially(" More.")
+    expect(page.locator("#draft-status")).to_contain_text("on the server", timeout=10_000)
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Discard draft and start over").click()
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(500)
+    expect(page.get_by_label("What happened?")).to_have_value("")
+    expect(page.locator("#draft-status")).not_to_contain_text("restored")
+    assert not Draft.objects.exists()
+    page.reload()
+    expect(page.get_by_label("What happened?")).to_have_value("")

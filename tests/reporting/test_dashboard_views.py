@@ -133,6 +133,29 @@ def test_practice_dashboard_own_practice_beside_suppressed_benchmark(client, wor
     assert "therapeutic,Therapeutic radiation incident,1,100.0,suppressed" in export.content.decode()
 
 
+def test_practice_dashboard_suppressed_benchmark_has_no_empty_series_but_one_note(client, world, users):
+    push_record(world["agreements"]["riverside"], classification="therapeutic")
+    response = _get(client, users["physicist.riverside"], reverse("reporting:practice-dashboard"))
+    charts = response.context["charts"]
+    for key, chart in charts.items():
+        if key == "trend":
+            continue
+        assert [ds["label"] for ds in chart["datasets"]] == ["Your practice (%)"], key
+        assert chart["note"].startswith("All participants: not shown (fewer than 5")
+
+
+def test_chart_data_keeps_the_benchmark_series_when_it_has_values():
+    from reporting.dashboards import Breakdown
+    from reporting.dashboards.dimensions import Row
+    from reporting.views.charts import chart_data
+
+    rows = [Row("a", "A", 3, 60.0, 40.0), Row("b", "B", 2, 40.0, None)]
+    breakdown = Breakdown(dimension=None, rows=rows)
+    chart = chart_data(breakdown, benchmark=True)
+    assert [ds["label"] for ds in chart["datasets"]] == ["Your practice (%)", "All participants (%)"]
+    assert chart["note"] == ""
+
+
 @pytest.mark.parametrize("username", ["reporter.riverside", "staff.pso", "analyst.pso", "general.riverside"])
 def test_practice_dashboard_without_full_access_404(client, world, users, username):
     assert _get(client, users[username], reverse("reporting:practice-dashboard")).status_code == 404

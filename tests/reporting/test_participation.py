@@ -29,6 +29,9 @@ def report(agreement, *, days_ago: int, **fields) -> Submission:
 
 
 def test_participation_counts_events_per_quarter_and_flags_quiet_agreements(world, users):
+    from practices.models import Agreement
+
+    Agreement.objects.update(activated_at=timezone.now() - dt.timedelta(days=400))
     riverside, lakeside = world["agreements"]["riverside"], world["agreements"]["lakeside"]
     first = report(riverside, days_ago=1)
     report(riverside, days_ago=1)
@@ -48,11 +51,27 @@ def test_participation_counts_events_per_quarter_and_flags_quiet_agreements(worl
 
 
 def test_participation_never_reported_active_agreement_is_quiet(world, users):
+    from practices.models import Agreement
+
+    Agreement.objects.filter(pk__in=[a.pk for a in world["agreements"].values()]).update(
+        activated_at=timezone.now() - dt.timedelta(days=120))
     table = d.participation_for(users["staff.pso"])
     assert {row.agreement.practice.name for row in table["rows"] if row.quiet} == {
         "Riverside Cancer Center", "Lakeside Radiation Oncology"
     }
     assert all(row.last_report is None and sum(row.counts) == 0 for row in table["rows"])
+
+
+def test_participation_agreement_activated_minutes_ago_is_not_quiet(world, users):
+    from practices.models import Agreement
+
+    riverside, lakeside = world["agreements"]["riverside"], world["agreements"]["lakeside"]
+    Agreement.objects.filter(pk=riverside.pk).update(activated_at=timezone.now() - dt.timedelta(minutes=5))
+    Agreement.objects.filter(pk=lakeside.pk).update(activated_at=timezone.now() - dt.timedelta(days=400))
+    report(lakeside, days_ago=95)
+    rows = {row.agreement: row for row in d.participation_for(users["staff.pso"])["rows"]}
+    assert rows[riverside].quiet is False and rows[riverside].last_report is None
+    assert rows[lakeside].quiet is True
 
 
 def test_participation_other_pso_agreements_never_listed(world, users):
@@ -63,6 +82,9 @@ def test_participation_other_pso_agreements_never_listed(world, users):
 
 
 def test_participation_view_pso_staff_only(client, world, users):
+    from practices.models import Agreement
+
+    Agreement.objects.update(activated_at=timezone.now() - dt.timedelta(days=120))
     report(world["agreements"]["riverside"], days_ago=3, narrative="Never shown on this page.")
     client.force_login(users["staff.pso"])
     response = client.get(reverse("reporting:participation"))

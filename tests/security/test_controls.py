@@ -112,6 +112,27 @@ def test_lockout_after_repeated_failures_with_clear_message(client, world, passw
     assert "Too many failed sign-ins" in response.content.decode()
 
 
+def test_lockout_counts_wrong_authenticator_codes(client, world, password, controls_on):
+    wrong = str((int(_code()) + 1) % 1_000_000).zfill(6)
+    for _ in range(django_settings.AXES_FAILURE_LIMIT - 1):
+        response = _login(client, "physicist.riverside", password, otp=wrong)
+        assert response.status_code == 200 and "authenticator code is wrong" in response.content.decode()
+    _login(client, "physicist.riverside", password, otp=wrong)
+    response = _login(client, "physicist.riverside", password, otp=_code())
+    assert response.status_code == 429
+    assert "Too many failed sign-ins" in response.content.decode()
+
+
+def test_two_factor_verify_wrong_codes_lock_out_and_end_the_session(client, world, controls_on):
+    client.force_login(world["users"]["analyst.pso"])
+    wrong = str((int(_code()) + 1) % 1_000_000).zfill(6)
+    for _ in range(django_settings.AXES_FAILURE_LIMIT - 1):
+        assert client.post(reverse("two-factor-verify"), {"otp_token": wrong}).status_code == 200
+    response = client.post(reverse("two-factor-verify"), {"otp_token": wrong})
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
 def test_csp_header_strict_without_unsafe_inline(client, world):
     response = client.get(reverse("login"))
     policy = response["Content-Security-Policy"]
