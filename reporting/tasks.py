@@ -41,3 +41,11 @@ def submission_push_batch_task(self, submission_ids: list[int]) -> int:
 def submission_sweep_task() -> int:
     """Re-send undelivered outbox rows whose lease has run out (beat, every minute)."""
     return submission_sweep()
+
+
+@shared_task(acks_late=True, soft_time_limit=600, time_limit=660)
+def safety_signals_task() -> int:
+    """Find safety signals across practices in every PSO's store (beat, daily; idempotent)."""
+    from .safety import signals_detect
+
+    return signals_detect()
