@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Iterable, Iterator
 
 from django.db import connections
@@ -85,6 +86,16 @@ def export_rows(queryset: QuerySet[StoreRecord]) -> Iterator[list]:
     rows = queryset.values_list(*EXPORT_FIELDS)[:EXPORT_LIMIT]
     for row in rows.iterator(chunk_size=EXPORT_CHUNK):
         yield [_cell(value) for value in row]
+
+
+def export_records(queryset: QuerySet[StoreRecord]) -> Iterator[dict]:
+    """The export's records as plain values (lists stay lists), for JSON Lines; at most EXPORT_LIMIT."""
+    yield from queryset.values(*EXPORT_FIELDS)[:EXPORT_LIMIT].iterator(chunk_size=EXPORT_CHUNK)
+
+
+def to_jsonl(records: Iterable[dict]) -> bytes:
+    """JSON Lines: one JSON object per record, keys as in docs/pso-data-dictionary.md."""
+    return b"".join(json.dumps(record, ensure_ascii=False).encode() + b"\n" for record in records)
 
 
 def to_csv(rows: Iterable[list]) -> bytes:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("outbox/", staff.OutboxListView.as_view(), name="outbox"),
     path("dashboard/", analyst.PSODashboardView.as_view(), name="pso-dashboard"),
     path("records/", analyst.RecordListView.as_view(), name="record-list"),
+    path("records/dictionary/", analyst.DataDictionaryView.as_view(), name="record-dictionary"),
     path("records/<int:pk>/", analyst.RecordDetailView.as_view(), name="record-detail"),
     path("records/<int:pk>/tags/", coding.RecordTagAddView.as_view(), name="record-tag-add"),
     path("records/<int:pk>/notes/", coding.RecordNoteAddView.as_view(), name="record-note-add"),

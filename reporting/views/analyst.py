@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils.functional import cached_property
-from django.views.generic import DetailView, ListView, TemplateView
+from django.views.generic import DetailView, ListView, TemplateView, View
 
 from practices.scoping import RoleRequiredMixin, ScopedViewMixin
 
@@ -128,10 +131,12 @@ class RecordListView(_AnalystMixin, ScopedViewMixin, ListView):
     template_name = "reporting/storerecord_list.html"
     context_object_name = "records"
     paginate_by = RECORDS_PER_PAGE
-    export_formats = {
-        "csv": (search.to_csv, "text/csv; charset=utf-8"),
-        "xlsx": (search.to_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    }
+    export_formats = {  # format -> (rows or records, writer, content type); see docs/pso-data-dictionary.md
+        "csv": (search.export_rows, search.to_csv, "text/csv; charset=utf-8"),
+        "xlsx": (search.export_rows, search.to_xlsx,
+                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        "jsonl": (search.export_records, search.to_jsonl, "application/x-ndjson; charset=utf-8"),
+    }  # fmt: skip
 
     @cached_property
     def filter_form(self) -> RecordSearchForm:
@@ -156,8 +161,8 @@ class RecordListView(_AnalystMixin, ScopedViewMixin, ListView):
         export = self.export_formats.get(request.GET.get("format", ""))
         if export is None:
             return super().get(request, *args, **kwargs)
-        write, content_type = export
-        response = HttpResponse(write(search.export_rows(self.get_queryset())), content_type=content_type)
+        read, write, content_type = export
+        response = HttpResponse(write(read(self.get_queryset())), content_type=content_type)
         extension = request.GET["format"]
         response["Content-Disposition"] = f'attachment; filename="pso-records.{extension}"'
         return response
@@ -219,6 +224,17 @@ class RecordListView(_AnalystMixin, ScopedViewMixin, ListView):
     def export_query(self) -> str:
         dimension, value = self.cell
         return self.query_string(**({"dimension": dimension, "value": value} if dimension else {}))
+
+
+class DataDictionaryView(RoleRequiredMixin, View):
+    """The data dictionary of the record exports (docs/pso-data-dictionary.md), for the PSO's analysts."""
+
+    required_capability = "is_pso_analyst"
+    scoped_reads = ()  # documentation: no tenant data
+
+    def get(self, request, *args, **kwargs):
+        path = Path(settings.BASE_DIR) / "docs" / "pso-data-dictionary.md"
+        return HttpResponse(path.read_bytes(), content_type="text/markdown; charset=utf-8")
 
 
 class RecordDetailView(ScopedViewMixin, DetailView):

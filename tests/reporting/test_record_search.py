@@ -119,3 +119,20 @@ def test_record_list_search_and_export_constant_queries(analyst, world):
     assert _query_counts(analyst) == small
     # store: quarters, count, page, the page's tags; the export: quarters, rows
     assert small[0] == small[1] and small[0][1] <= 4 and small[2][1] <= 2
+
+
+def test_record_list_export_jsonl_is_documented_in_the_served_data_dictionary(analyst, world):
+    import json
+
+    _push(world["agreements"]["riverside"], 1, "Bolus missing.", techniques=["imrt_vmat", "srs_sbrt"])
+    response = analyst.get(URL, {"q": "bolus", "format": "jsonl"})
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/x-ndjson")
+    (record,) = [json.loads(line) for line in response.content.decode().splitlines()]
+    assert list(record) == EXPORT_FIELDS and record["techniques"] == ["imrt_vmat", "srs_sbrt"]
+    dictionary = analyst.get(reverse("reporting:record-dictionary"))
+    text = dictionary.content.decode()
+    assert dictionary.status_code == 200 and "AHRQ Common Formats" in text
+    documented = {line.split("`")[1] for line in text.splitlines() if line.startswith("| `")}
+    assert documented == set(EXPORT_FIELDS)
+    store_fields = {f.name for f in StoreRecord._meta.concrete_fields} - {"id", "pso_id", "received_at"}
+    assert store_fields == set(EXPORT_FIELDS)  # every stored field is exported and documented
