@@ -90,12 +90,16 @@ def _worker(pool: str, concurrency: int) -> subprocess.Popen:
 
 
 def _wait_delivered(rows, worker: subprocess.Popen, started: float, timeout: float) -> float:
-    """Seconds from `started` until every row is pushed, sweeping as the beat would (every 60 s)."""
+    """Seconds from `started` until every row is pushed, sweeping as the beat would (every 60 s); at the timeout,
+    the seconds so far (the caller reports how many were delivered)."""
     next_sweep = started + 60
     while rows.filter(pushed_at__isnull=True).exists():
         now = time.perf_counter()
-        if now - started > timeout or worker.poll() is not None:
-            sys.exit(f"gave up: {rows.filter(pushed_at__isnull=True).count()} undelivered")
+        if worker.poll() is not None:
+            sys.exit("the worker died")
+        if now - started > timeout:
+            print(f"timed out after {timeout:.0f} s: {rows.filter(pushed_at__isnull=True).count():,} undelivered")
+            return now - started
         if now >= next_sweep:
             submission_sweep()
             next_sweep += 60
@@ -177,12 +181,14 @@ def backlog(args, agreements) -> None:
         drain = _wait_delivered(pending, worker, started, args.timeout)
     finally:
         cpu = _stop(worker)
-    retried = Submission.objects.filter(created_at__gte=rows[0].created_at, attempts__gt=1).count()
+    ours = Submission.objects.filter(created_at__gte=rows[0].created_at)
+    retried = ours.filter(attempts__gt=1).count()
+    delivered = ours.filter(pushed_at__isnull=False).count()
     workers = args.concurrency if args.pool != "solo" else 1
-    print(f"backlog {args.backlog:,} drained in {drain:.0f} s ({drain / 60:.1f} min): "
-          f"{args.backlog / drain:,.0f} records/s, {args.backlog / drain / workers:,.0f} per worker process; "
+    print(f"backlog: {delivered:,} of {args.backlog:,} delivered in {drain:.0f} s ({drain / 60:.1f} min): "
+          f"{delivered / drain:,.0f} records/s, {delivered / drain / workers:,.0f} per worker process; "
           f"rows delivered more than once: {retried}")  # fmt: skip
-    print(f"worker CPU: {cpu:.0f} s, {args.backlog / cpu:,.0f} records per CPU second of the worker "
+    print(f"worker CPU: {cpu:.0f} s, {delivered / cpu:,.0f} records per CPU second of the worker "
           f"(load average {os.getloadavg()[0]:.1f})")  # fmt: skip
 
 
