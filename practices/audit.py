@@ -26,6 +26,16 @@ def audit_record(
     )
 
 
+def audit_record_many(*, actor, action: str, entries: list[tuple]) -> None:
+    """Append one audit row per (obj, agreement, changes, note) in one statement (a batch of system changes)."""
+    actor = actor if getattr(actor, "is_authenticated", False) else None
+    AuditEntry.objects.bulk_create(
+        AuditEntry(actor=actor, agreement=agreement, action=action, object_type=obj._meta.label_lower,
+                   object_id=str(obj.pk), changes=changes or {}, note=note)
+        for obj, agreement, changes, note in entries
+    )  # fmt: skip
+
+
 def client_ip(request) -> str | None:
     """The client address (REMOTE_ADDR, which foundation.proxy takes from X-Forwarded-For behind a proxy)."""
     return request.META.get("REMOTE_ADDR") or None

@@ -17,6 +17,8 @@ NAV_ITEMS = [
     ("Participation", "reporting:participation", "activity", "is_pso_staff"),
     ("Outbox", "reporting:outbox", "send", "is_pso_staff"),
     ("Aggregate", "reporting:pso-dashboard", "graph-up", "is_pso_analyst"),
+    ("Records", "reporting:record-list", "search", "is_pso_analyst"),
+    ("Signals", "reporting:signal-list", "broadcast", "is_pso_analyst"),
     ("Themes", "reporting:theme-list", "megaphone", "is_theme_reader"),
 ]
 

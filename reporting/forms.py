@@ -8,6 +8,7 @@ from foundation.formfields import CheckboxPicker
 from foundation.forms import Form, ModelForm
 from foundation.taxonomy.events import EventClassification, TreatmentTechnique
 from foundation.taxonomy.review import CONTRIBUTING_FACTORS, AapmCategory, grouped_choices
+from practices.models import PSO
 
 from .dashboards import SEVERITY_CHOICES, DashboardFilters, PracticeFilters, PracticeScope, period_label
 from .models import Theme
@@ -70,6 +71,90 @@ class PSODashboardFilterForm(Form):
             classification=data.get("classification", ""),
             severity=data.get("severity", ""),
         )
+
+
+class RecordSearchForm(PSODashboardFilterForm):
+    """The analyst's record search (GET): the dashboard's filters and words to find in narratives and lessons."""
+
+    q = forms.CharField(
+        label="Search narratives and lessons",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"type": "search", "class": "form-control", "placeholder": "e.g. wrong shift"}),
+        help_text='Words to find; "a phrase" in quotes, -word to exclude.',
+    )
+
+    tag = forms.CharField(
+        label="Tagged", required=False, max_length=40, widget=forms.TextInput(attrs={"class": "form-control"})
+    )
+
+    field_order = ["q", "tag", "pso", "quarter_from", "quarter_to", "technique", "classification", "severity"]
+
+    def __init__(self, data, *, psos, quarters: list[str]):
+        super().__init__(data, psos=psos, quarters=quarters)
+        self.order_fields(self.field_order)
+
+    def clean_tag(self):
+        from .coding import normalise_tag
+
+        return normalise_tag(self.cleaned_data["tag"]) if self.cleaned_data["tag"] else ""
+
+    def search_text(self) -> str:
+        """The valid search words ("" when none or too long)."""
+        self.is_valid()
+        return self.cleaned_data.get("q", "")
+
+    def tag_label(self) -> str:
+        """The valid tag filter ("" for any)."""
+        self.is_valid()
+        return self.cleaned_data.get("tag", "")
+
+
+class RecordTagForm(Form):
+    """A tag for a record."""
+
+    label = forms.CharField(label="Add a tag", max_length=40, widget=forms.TextInput(attrs={"class": "form-control"}))
+
+    def clean_label(self):
+        from .coding import normalise_tag
+
+        return normalise_tag(self.cleaned_data["label"])
+
+
+class RecordNoteForm(Form):
+    """An analyst's note on a record."""
+
+    body = forms.CharField(
+        label="Add a note", max_length=4000, widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"})
+    )
+
+
+class RecordQuestionForm(Form):
+    """An analyst's question to the reporting practice."""
+
+    question = forms.CharField(
+        label="Ask the practice", max_length=2000, widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"})
+    )
+
+
+class RecordAnswerForm(Form):
+    """The practice's answer to a question of its PSO."""
+
+    answer = forms.CharField(label="Answer", max_length=4000, widget=forms.Textarea)
+
+
+class SavedSearchForm(Form):
+    """Save the current record search under a name (the query string comes from the page)."""
+
+    name = forms.CharField(
+        label="Name this search", max_length=80, widget=forms.TextInput(attrs={"class": "form-control"})
+    )
+    query = forms.CharField(max_length=1000, required=False, widget=forms.HiddenInput())
+    pso = forms.ModelChoiceField(queryset=None, widget=forms.HiddenInput())
+
+    def __init__(self, data=None, *, psos: list[PSO], **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["pso"].queryset = PSO.objects.filter(pk__in=[p.pk for p in psos])
 
 
 class PracticeDashboardForm(Form):

@@ -206,6 +206,10 @@ class Theme(models.Model):
     published_at = models.DateTimeField(null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    # A theme drafted from a safety signal keeps its links: the signal and the store records behind it (PSO store
+    # ids: no foreign keys across databases).
+    source_signal_id = models.BigIntegerField(null=True, blank=True)
+    source_record_ids = models.JSONField(default=list, blank=True)
 
     # A theme belongs to a PSO, not to one agreement: every practice of that PSO reads it once it is published;
     # the PSO's staff and analysts read and edit all of its themes, drafts included.
@@ -226,3 +230,143 @@ class Theme(models.Model):
     @property
     def is_published(self) -> bool:
         return self.published_at is not None and self.published_at <= timezone.now()
+
+
+# --- The analyst's coding (PSO store) and saved searches (practice side) ------------------------------------
+
+
+class RecordTag(models.Model):
+    """An analyst's label on a store record ("wrong-shift", "follow-up"), kept per PSO."""
+
+    pso_store = True
+
+    pso_id = models.BigIntegerField()
+    record = models.ForeignKey(StoreRecord, on_delete=models.CASCADE, related_name="tags")
+    label = models.CharField(max_length=40)
+    created_by_id = models.BigIntegerField(null=True)  # a practice-side user id: no foreign key across databases
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()  # the PSO's analysts, by the row's own pso_id (as StoreRecord)
+    pso_path = "pso_id"
+    pso_actions = ANALYST_ACTIONS
+
+    class Meta:
+        ordering = ["label"]
+        constraints = [models.UniqueConstraint(fields=["record", "label"], name="record_tag_unique")]
+        indexes = [models.Index(fields=["pso_id", "label"], name="record_tag_pso_label_idx")]
+
+    def __str__(self):
+        return self.label
+
+
+class RecordNote(models.Model):
+    """An analyst's note on a store record, read by the PSO's analysts only."""
+
+    pso_store = True
+
+    pso_id = models.BigIntegerField()
+    record = models.ForeignKey(StoreRecord, on_delete=models.CASCADE, related_name="notes")
+    body = models.TextField(max_length=4000)
+    author_id = models.BigIntegerField(null=True)
+    author_name = models.CharField(max_length=150, blank=True)  # kept: the author lives in the other database
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+    pso_path = "pso_id"
+    pso_actions = ANALYST_ACTIONS
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"note on {self.record_id}"
+
+
+class SavedSearch(models.Model):
+    """A named record search (its query string) that the analysts of one PSO share."""
+
+    pso = models.ForeignKey(PSO, on_delete=models.CASCADE, related_name="saved_searches")
+    name = models.CharField(max_length=80)
+    query = models.CharField(max_length=1000)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+    pso_path = "pso"
+    pso_actions = ANALYST_ACTIONS
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class SafetySignal(models.Model):
+    """A cluster no single practice can see: one problem type, device or process step reported by several practices
+    in one quarter, or a practice's quarter well above its own baseline. Found by the beat job `signals_detect`."""
+
+    pso_store = True
+
+    class Kind(models.TextChoices):
+        PROBLEM_TYPE = "problem_type", "Problem type"
+        EQUIPMENT = "equipment", "Device (manufacturer and model)"
+        PROCESS_STEP = "process_step", "Process step where it originated"
+        RATE_RISE = "rate_rise", "Rise above a practice's own baseline"
+
+    pso_id = models.BigIntegerField()
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    value = models.CharField(max_length=210)  # the code, "manufacturer / model", or the practice's pseudonym
+    quarter = models.CharField(max_length=6)
+    practices = models.PositiveIntegerField(default=0)
+    records = models.PositiveIntegerField(default=0)
+    baseline = models.FloatField(null=True)  # rate rise: the practice's mean per quarter before
+    record_ids = models.JSONField(default=list)  # the store records behind it (newest first, capped)
+    active = models.BooleanField(default=True)  # False once a later run no longer finds it
+    theme_id = models.BigIntegerField(null=True)  # the draft theme made from it (practice side)
+    detected_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()  # the PSO's analysts, by the row's own pso_id (as StoreRecord)
+    pso_path = "pso_id"
+    pso_actions = ANALYST_ACTIONS
+
+    class Meta:
+        ordering = ["-quarter", "-practices", "-records", "id"]
+        constraints = [
+            # One row per finding: the beat job upserts on it, so running it twice changes nothing.
+            models.UniqueConstraint(fields=["pso_id", "kind", "value", "quarter"], name="safety_signal_key_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.value} ({self.quarter})"
+
+
+class RecordQuery(models.Model):
+    """An analyst's question about one store record, routed back to the reporting practice by the event's
+    pseudonymous key (the outbox row knows its agreement; the PSO never does), and the practice's answer."""
+
+    pso = models.ForeignKey(PSO, on_delete=models.PROTECT, related_name="record_queries")
+    agreement_id = models.BigIntegerField(db_index=True)  # from the outbox row; never shown to the PSO
+    event_key = models.CharField(max_length=64, db_index=True)
+    store_record_id = models.BigIntegerField()  # the analyst's link back (PSO store id)
+    question = models.TextField(max_length=2000)
+    asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    asked_at = models.DateTimeField(default=timezone.now)
+    answer = models.TextField(blank=True, max_length=4000)  # scrubbed: it leaves the practice
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    # The practice's full-access reviewers answer (action "review"); the PSO's analysts ask and read ("analyse").
+    objects = ScopedQuerySet.as_manager()
+    tenant_path = "agreement_id"
+    tenant_actions = ("review",)
+    reporter_visible = False
+    pso_path = "pso"
+    pso_actions = ANALYST_ACTIONS
+
+    class Meta:
+        ordering = ["asked_at", "id"]
+
+    def __str__(self):
+        return f"question on {self.event_key[:10]}"

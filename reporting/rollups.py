@@ -13,7 +13,7 @@ dimension of a record adds up to its total. The counts go to four tables in the 
   (kept exact by counting RollupPractice rows that go from zero to non-zero and back).
 A location's total also has a row per quarter ("2026Q3"), for the practice's trend chart.
 
-`apply_record_change` keeps them current inside the store transaction of `submission_push`;
+`apply_record_changes` keeps them current inside the store transaction of each delivered batch;
 `rollups_rebuild` recomputes them from StoreRecord (bulk load; a repair tool and the seeding path).
 Both go through `_add_record`, so ingest and rebuild cannot disagree on what a record contributes.
 """
@@ -200,14 +200,24 @@ def _delta(old: dict[tuple, int], new: dict[tuple, int]) -> dict[tuple, int]:
 
 
 def apply_record_change(*, old: dict | None, new: dict | None) -> None:
-    """Move one store record's contributions from its old revision (None if new) to the new one, atomically.
+    """Move one store record's contributions from its old revision (None if new) to the new one, atomically."""
+    apply_record_changes([(old, new)])
+
+
+def apply_record_changes(changes: Iterable[tuple[dict | None, dict | None]]) -> None:
+    """Apply the net change of many (old, new) record revisions in one set of upserts, atomically.
 
     Safe under concurrent workers on PostgreSQL: each count is an INSERT .. ON CONFLICT DO UPDATE that
     adds a delta under the row lock, and the contributor count of a benchmark cell changes only when
-    this transaction saw the practice's own count leave or reach zero.
+    this transaction saw the practice's own count leave or reach zero (summing a batch first keeps that
+    exact: only the net change of each practice's count matters).
     """
-    before = contributions(old) if old else _Counts()
-    after = contributions(new) if new else _Counts()
+    before, after = _Counts(), _Counts()
+    for old, new in changes:
+        if old:
+            _add_record(before, old)
+        if new:
+            _add_record(after, new)
     with transaction.atomic(using=PSO_DB), connections[PSO_DB].cursor() as cursor:
         zero: dict = defaultdict(list)
         for model, attr in ((RollupCube, "cube"), (RollupFacility, "facility")):

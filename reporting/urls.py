@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import analyst, practice, staff, themes
+from .views import analyst, coding, practice, signals, staff, themes
 
 app_name = "reporting"
 
@@ -8,7 +8,18 @@ urlpatterns = [
     path("outbox/", staff.OutboxListView.as_view(), name="outbox"),
     path("dashboard/", analyst.PSODashboardView.as_view(), name="pso-dashboard"),
     path("records/", analyst.RecordListView.as_view(), name="record-list"),
+    path("records/dictionary/", analyst.DataDictionaryView.as_view(), name="record-dictionary"),
     path("records/<int:pk>/", analyst.RecordDetailView.as_view(), name="record-detail"),
+    path("records/<int:pk>/tags/", coding.RecordTagAddView.as_view(), name="record-tag-add"),
+    path("records/<int:pk>/notes/", coding.RecordNoteAddView.as_view(), name="record-note-add"),
+    path("records/<int:pk>/questions/", coding.RecordQueryAskView.as_view(), name="record-question"),
+    path("questions/<int:pk>/answer/", coding.RecordQueryAnswerView.as_view(), name="recordquery-answer"),
+    path("records/tags/<int:pk>/remove/", coding.RecordTagRemoveView.as_view(), name="recordtag-remove"),
+    path("records/searches/", coding.SavedSearchCreateView.as_view(), name="savedsearch-create"),
+    path("records/searches/<int:pk>/delete/", coding.SavedSearchDeleteView.as_view(), name="savedsearch-delete"),
+    path("signals/", signals.SignalListView.as_view(), name="signal-list"),
+    path("signals/<int:pk>/", signals.SignalDetailView.as_view(), name="signal-detail"),
+    path("signals/<int:pk>/theme/", signals.SignalThemeDraftView.as_view(), name="signal-theme"),
     path("practice/", practice.PracticeDashboardView.as_view(), name="practice-dashboard"),
     path("participation/", staff.ParticipationView.as_view(), name="participation"),
     path("themes/", themes.ThemeListView.as_view(), name="theme-list"),

@@ -6,8 +6,8 @@ class ReviewConfig(AppConfig):
 
     def ready(self):
         # The PSO's receipt comes back as a signal: reporting may not import review (STYLE.md layers).
-        from reporting.signals import record_delivered
+        from reporting.signals import records_delivered
 
-        from .receivers import on_record_delivered
+        from .receivers import on_records_delivered
 
-        record_delivered.connect(on_record_delivered, dispatch_uid="review.record_delivered")
+        records_delivered.connect(on_records_delivered, dispatch_uid="review.records_delivered")

@@ -1,8 +1,8 @@
 """Signal receivers of the review app: kept to one line each; the logic lives in services."""
 
-from .services import event_mark_received
+from .services import events_mark_received
 
 
-def on_record_delivered(sender, *, event_key: str, revision: int, pso_id: int, **kwargs) -> None:
-    """The PSO store holds this revision: mark the event received."""
-    event_mark_received(event_key=event_key, revision=revision, pso_id=pso_id)
+def on_records_delivered(sender, *, deliveries: list[tuple[str, int, int]], **kwargs) -> None:
+    """The PSO store holds these revisions: mark the events received."""
+    events_mark_received(deliveries=deliveries)

@@ -32,6 +32,10 @@ app.conf.beat_schedule = {
         "task": "reporting.tasks.submission_sweep_task",
         "schedule": 60.0,
     },
+    "reporting-safety-signals": {
+        "task": "reporting.tasks.safety_signals_task",
+        "schedule": crontab(hour=2, minute=30),
+    },
     "events-notify-sweep": {
         "task": "events.tasks.event_notify_sweep_task",
         "schedule": float(NOTIFY_EVERY_SECONDS),

@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils.functional import cached_property
-from django.views.generic import DetailView, ListView, TemplateView
+from django.views.generic import DetailView, ListView, TemplateView, View
 
 from practices.scoping import RoleRequiredMixin, ScopedViewMixin
 
+from .. import coding, search
 from .. import dashboards as d
-from ..forms import PSODashboardFilterForm
+from ..forms import (
+    PSODashboardFilterForm,
+    RecordNoteForm,
+    RecordQuestionForm,
+    RecordSearchForm,
+    RecordTagForm,
+    SavedSearchForm,
+)
 from ..models import StoreRecord
+from ..queries import queries_for_record
 from ..rollups import TOTAL, severity_band
 from .charts import chart_data, csv_response
 
@@ -111,13 +123,49 @@ class _KnownCountPaginator(Paginator):
 
 
 class RecordListView(_AnalystMixin, ScopedViewMixin, ListView):
-    """Drill-down: the de-identified records behind the filters (and one breakdown cell), with their narratives."""
+    """Drill-down and search: the de-identified records behind the filters (and one breakdown cell) or matching
+    the search words, with their narratives; the same set as CSV or XLSX (`?format=csv|xlsx`)."""
 
     model = StoreRecord
     action = "analyse"
     template_name = "reporting/storerecord_list.html"
     context_object_name = "records"
     paginate_by = RECORDS_PER_PAGE
+    export_formats = {  # format -> (rows or records, writer, content type); see docs/pso-data-dictionary.md
+        "csv": (search.export_rows, search.to_csv, "text/csv; charset=utf-8"),
+        "xlsx": (search.export_rows, search.to_xlsx,
+                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        "jsonl": (search.export_records, search.to_jsonl, "application/x-ndjson; charset=utf-8"),
+    }  # fmt: skip
+
+    @cached_property
+    def filter_form(self) -> RecordSearchForm:
+        data = self.request.GET.copy()
+        data["pso"] = str(self.pso.pk)
+        quarters = d.store_quarters(user=self.request.user, pso_id=self.pso.pk)
+        return RecordSearchForm(data, psos=self.psos, quarters=quarters)
+
+    @cached_property
+    def search_text(self) -> str:
+        return self.filter_form.search_text()
+
+    @cached_property
+    def tag(self) -> str:
+        return self.filter_form.tag_label()
+
+    def query_string(self, **extra) -> str:
+        found = {name: value for name, value in (("q", self.search_text), ("tag", self.tag)) if value}
+        return super().query_string(**found, **extra)
+
+    def get(self, request, *args, **kwargs):
+        export = self.export_formats.get(request.GET.get("format", ""))
+        if export is None:
+            return super().get(request, *args, **kwargs)
+        read, write, content_type = export
+        response = HttpResponse(write(read(self.get_queryset())), content_type=content_type)
+        extension = request.GET["format"]
+        response["Content-Disposition"] = f'attachment; filename="pso-records.{extension}"'
+        return response
 
     @cached_property
     def cell(self) -> tuple[str, str]:
@@ -127,16 +175,25 @@ class RecordListView(_AnalystMixin, ScopedViewMixin, ListView):
         return dimension, value
 
     @cached_property
-    def total(self) -> int:
+    def total(self) -> int | None:
+        """The rollups' count of the drill-down; None for a search or a tag (the paginator counts those once)."""
+        if self.search_text or self.tag:
+            return None
         dimension, value = self.cell
         return d.record_count(user=self.request.user, pso_id=self.pso.pk, filters=self.filters, dimension=dimension,
                               value=value)
 
     def refine(self, queryset):
         dimension, value = self.cell
-        return d.records_matching(queryset, pso_id=self.pso.pk, filters=self.filters, dimension=dimension, value=value)
+        queryset = d.records_matching(
+            queryset, pso_id=self.pso.pk, filters=self.filters, dimension=dimension, value=value
+        )
+        queryset = coding.record_tag_filter(queryset, pso_id=self.pso.pk, label=self.tag)
+        return search.records_search(queryset, self.search_text).prefetch_related("tags")
 
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        if self.total is None:
+            return super().get_paginator(queryset, per_page, orphans=orphans)
         return _KnownCountPaginator(queryset, per_page, count=self.total, orphans=orphans)
 
     def get_context_data(self, **kwargs):
@@ -146,9 +203,14 @@ class RecordListView(_AnalystMixin, ScopedViewMixin, ListView):
             info = d.DIMENSIONS[dimension]
             cell = {"title": info.title, "label": info.label(value)}
         context = super().get_context_data(
-            pso=self.pso, form=self.filter_form, filters=self.filters, cell=cell, total=self.total,
-            dashboard_query=self.query_string(), **kwargs,
+            pso=self.pso, form=self.filter_form, filters=self.filters, cell=cell, search_text=self.search_text,
+            dashboard_query=self.query_string(), export_query=self.export_query(), **kwargs,
         )  # fmt: skip
+        context["total"] = self.total if self.total is not None else context["paginator"].count
+        context["saved_searches"] = list(coding.saved_searches(user=self.request.user, pso_id=self.pso.pk))
+        context["save_form"] = SavedSearchForm(
+            initial={"query": self.export_query(), "pso": self.pso.pk}, psos=[self.pso]
+        )
         dims = d.DIMENSIONS
         for record in context["records"]:
             record.display = {
@@ -157,6 +219,22 @@ class RecordListView(_AnalystMixin, ScopedViewMixin, ListView):
                 "harm": dims["harm"].label(record.harm),
             }
         return context
+
+
+    def export_query(self) -> str:
+        dimension, value = self.cell
+        return self.query_string(**({"dimension": dimension, "value": value} if dimension else {}))
+
+
+class DataDictionaryView(RoleRequiredMixin, View):
+    """The data dictionary of the record exports (docs/pso-data-dictionary.md), for the PSO's analysts."""
+
+    required_capability = "is_pso_analyst"
+    scoped_reads = ()  # documentation: no tenant data
+
+    def get(self, request, *args, **kwargs):
+        path = Path(settings.BASE_DIR) / "docs" / "pso-data-dictionary.md"
+        return HttpResponse(path.read_bytes(), content_type="text/markdown; charset=utf-8")
 
 
 class RecordDetailView(ScopedViewMixin, DetailView):
@@ -180,6 +258,9 @@ class RecordDetailView(ScopedViewMixin, DetailView):
 
         record = self.object
         labels = d.DIMENSIONS
+        kwargs.update(tags=list(record.tags.all()), notes=list(record.notes.all()), tag_form=RecordTagForm(),
+                      note_form=RecordNoteForm(), question_form=RecordQuestionForm(),
+                      questions=list(queries_for_record(user=self.request.user, record=record)))  # fmt: skip
 
         def many(key, codes):
             return [labels[key].label(code) for code in codes]

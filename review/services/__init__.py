@@ -7,11 +7,11 @@ the event's agreement, leaves an audit row on the event ({field: [old, new]}) an
 from .actions import action_item_add, action_item_update
 from .common import AUDIT_ACTIONS, review_values
 from .reminders import reminders_due, reminders_send
-from .report import event_mark_received, pso_record_for, review_finalize
+from .report import event_mark_received, events_mark_received, pso_record_for, review_finalize
 from .reviews import ReviewConflict, event_transition, label, missing_for_report, review_save
 
 __all__ = [
     "AUDIT_ACTIONS", "ReviewConflict", "action_item_add", "action_item_update", "event_mark_received",
-    "event_transition", "label", "missing_for_report", "pso_record_for", "reminders_due", "reminders_send",
-    "review_finalize", "review_save", "review_values",
+    "events_mark_received", "event_transition", "label", "missing_for_report", "pso_record_for", "reminders_due",
+    "reminders_send", "review_finalize", "review_save", "review_values",
 ]

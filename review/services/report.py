@@ -6,11 +6,12 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from events.models import Event
 from foundation.taxonomy.events import EventStatus, can_transition
-from practices.audit import audit_record
+from practices.audit import audit_record, audit_record_many
 from practices.scoping import user_access
 from reporting.keys import pseudonym
 from reporting.services import submission_enqueue
@@ -106,16 +107,41 @@ def review_finalize(*, event: Event, by, confirmed: bool) -> Event:
 
 def event_mark_received(*, event_key: str, revision: int, pso_id: int) -> bool:
     """The PSO's store holds this revision: a reported event becomes "received" (a replay changes nothing)."""
+    return bool(events_mark_received(deliveries=[(event_key, revision, pso_id)]))
+
+
+def events_mark_received(*, deliveries: list[tuple[str, int, int]]) -> int:
+    """The PSO's store holds these (event key, revision, PSO) triples: each matching reported event becomes
+    "received", with its audit row; a replay changes nothing. One batch of deliveries costs a fixed number of
+    queries. Returns how many events changed."""
+    wanted = {(key, int(revision), int(pso_id)) for key, revision, pso_id in deliveries}
+    if not wanted:
+        return 0
     with transaction.atomic():
-        event = (
+        events = list(
             Event.objects.select_for_update(of=("self",))
-            .filter(review__pso_event_key=event_key, revision=revision, agreement__pso_id=pso_id)
-            .first()
+            .filter(review__pso_event_key__in={key for key, _, _ in wanted})
+            .select_related("agreement")
+            .annotate(pso_key=F("review__pso_event_key"))
+            .order_by("pk")
         )
-        if event is None or not can_transition(event.status, S.RECEIVED, by_pso=True):
-            return False
-        event.status = S.RECEIVED
-        event.save(update_fields=["status", "updated_at"])
-        audit_record(actor=None, action="event_transition", obj=event, agreement=event.agreement,
-                     changes={"status": [S.REPORTED, S.RECEIVED]}, note=f"Revision {revision} received by the PSO")
-    return True
+        events = [
+            event for event in events
+            if (event.pso_key, event.revision, event.agreement.pso_id) in wanted
+            and can_transition(event.status, S.RECEIVED, by_pso=True)
+        ]  # fmt: skip
+        if not events:
+            return 0
+        Event.objects.filter(pk__in=[event.pk for event in events]).update(
+            status=S.RECEIVED, updated_at=timezone.now()
+        )
+        audit_record_many(
+            actor=None,
+            action="event_transition",
+            entries=[
+                (event, event.agreement, {"status": [S.REPORTED, S.RECEIVED]},
+                 f"Revision {event.revision} received by the PSO")
+                for event in events
+            ],
+        )  # fmt: skip
+    return len(events)

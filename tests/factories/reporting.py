@@ -92,3 +92,38 @@ def build_theme(*, agreement: Agreement, user=None, publish: bool = True, **data
               "tags": ["setup"], "categories": ["human"]}  # fmt: skip
     fields.update(data)
     return theme_create(by=pso_staff_for(agreement.pso), pso=agreement.pso, data=fields, publish=publish)
+
+
+def build_recordtag(*, agreement: Agreement, user=None):
+    """A tag on a record of the agreement's PSO."""
+    from reporting.models import RecordTag
+
+    record = push_record(agreement)
+    return RecordTag.objects.create(pso_id=record.pso_id, record=record, label="factory")
+
+
+def build_savedsearch(*, agreement: Agreement, user=None):
+    """A saved record search of the agreement's PSO."""
+    from reporting.models import SavedSearch
+
+    return SavedSearch.objects.create(pso=agreement.pso, name="Factory search", query="q=bolus")
+
+
+def build_safetysignal(*, agreement: Agreement, user=None):
+    """A safety signal in the store of the agreement's PSO, behind one of its records."""
+    from reporting.models import SafetySignal
+
+    record = push_record(agreement)
+    return SafetySignal.objects.create(
+        pso_id=record.pso_id, kind="problem_type", value=f"factory-{record.pk}", quarter=record.quarter,
+        practices=3, records=1, record_ids=[record.pk],
+    )  # fmt: skip
+
+
+def build_recordquery(*, agreement: Agreement, user=None):
+    """A PSO analyst's question about a record the agreement reported."""
+    from reporting.models import RecordQuery
+
+    record = push_record(agreement)
+    return RecordQuery.objects.create(pso_id=agreement.pso_id, agreement_id=agreement.pk, event_key=record.event_key,
+                                      store_record_id=record.pk, question="Was the bolus on?")  # fmt: skip

@@ -27,7 +27,7 @@ def _enqueue(agreement, **kwargs) -> Submission:
 
 
 def _fail(submission: Submission) -> None:
-    with mock.patch("reporting.services._store_upsert", side_effect=STORE_DOWN), pytest.raises(OperationalError):
+    with mock.patch("reporting.services._store_upsert_many", side_effect=STORE_DOWN), pytest.raises(OperationalError):
         submission_deliver(submission.pk)
 
 

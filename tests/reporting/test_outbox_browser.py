@@ -24,7 +24,7 @@ def outbox(world):
                                    agreement_id=agreement.pk) for n in range(4)]  # fmt: skip
     down = OperationalError("could not connect to server: Connection refused")
     for row in rows[:2]:
-        with mock.patch("reporting.services._store_upsert", side_effect=down), pytest.raises(OperationalError):
+        with mock.patch("reporting.services._store_upsert_many", side_effect=down), pytest.raises(OperationalError):
             submission_deliver(row.pk)
     return rows
 

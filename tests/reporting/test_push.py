@@ -17,7 +17,7 @@ from reporting.services import (
     submission_enqueue,
     submission_push,
 )
-from reporting.signals import record_delivered
+from reporting.signals import records_delivered
 from reporting.tasks import submission_push_task
 
 from .outbox_records import raw_record, real_broker, second_pso
@@ -27,17 +27,17 @@ pytestmark = pytest.mark.django_db(databases=["default", "pso"])
 
 @contextmanager
 def receipts():
-    """Collect record_delivered signals as (event_key, revision, pso_id)."""
+    """Collect the deliveries of records_delivered signals as (event_key, revision, pso_id)."""
     seen = []
 
-    def receiver(sender, event_key, revision, pso_id, **kwargs):
-        seen.append((event_key, revision, pso_id))
+    def receiver(sender, deliveries, **kwargs):
+        seen.extend(deliveries)
 
-    record_delivered.connect(receiver, dispatch_uid="test-receipts")
+    records_delivered.connect(receiver, dispatch_uid="test-receipts")
     try:
         yield seen
     finally:
-        record_delivered.disconnect(dispatch_uid="test-receipts")
+        records_delivered.disconnect(dispatch_uid="test-receipts")
 
 
 def _enqueue(agreement, **kwargs) -> Submission:
@@ -114,12 +114,12 @@ def test_submission_push_receiver_error_leaves_row_undelivered_then_receipt_on_r
     def failing(sender, **kwargs):
         raise RuntimeError("review is redeploying")
 
-    record_delivered.connect(failing, dispatch_uid="test-failing")
+    records_delivered.connect(failing, dispatch_uid="test-failing")
     try:
         with pytest.raises(RuntimeError):
             submission_push(submission)
     finally:
-        record_delivered.disconnect(dispatch_uid="test-failing")
+        records_delivered.disconnect(dispatch_uid="test-failing")
     submission.refresh_from_db()
     assert submission.pushed_at is None
     with receipts() as seen:
@@ -142,9 +142,9 @@ def test_submission_deliver_store_down_records_attempt_error_and_backoff(world):
     submission = _enqueue(world["agreements"]["riverside"])
     before = timezone.now()
     down = OperationalError("could not connect to server: Connection refused")
-    with mock.patch("reporting.services._store_upsert", side_effect=down), pytest.raises(OperationalError):
+    with mock.patch("reporting.services._store_upsert_many", side_effect=down), pytest.raises(OperationalError):
         submission_deliver(submission.pk)
-    with mock.patch("reporting.services._store_upsert", side_effect=down), pytest.raises(OperationalError):
+    with mock.patch("reporting.services._store_upsert_many", side_effect=down), pytest.raises(OperationalError):
         submission_deliver(submission.pk)
     submission.refresh_from_db()
     assert submission.pushed_at is None
