@@ -22,6 +22,7 @@ from foundation.scrubber import find_identifiers
 from practices.scoping import RoleRequiredMixin, ScopedViewMixin
 
 from . import receipts
+from .conversation import follow_up_link_issue
 from .forms import OLD_EVENT_YEARS, EventForm, describe_findings, years_ago
 from .models import NARRATIVE_MAX_LENGTH, Event
 from .selectors import confirmation_events, draft_for, events_submitted_by
@@ -164,10 +165,24 @@ class EventDoneView(ScopedViewMixin, DetailView):
             event = self.object = self.get_object()
             shown = receipts.facts(event=event, facility=event.facility.name, pso=event.agreement.pso.name)
         confirmation = {**shown, "created_at": dt.datetime.fromisoformat(shown["created_at"])}
+        follow_up_url = None
         if just_submitted:
             # One-shot: only the page right after a submit clears the browser's draft, never a later visit.
             receipts.shown(request)
-        return self.render_to_response(self.confirmation_context(confirmation, just_submitted=just_submitted))
+            if confirmation["anonymous"]:
+                # The anonymous reporter's private link back, shown this once (only its hash is stored).
+                token = follow_up_link_issue(event_id=kwargs["pk"])
+                follow_up_url = request.build_absolute_uri(reverse("events:follow-up", args=[token])) if token else None
+        context = self.confirmation_context(confirmation, just_submitted=just_submitted)
+        if follow_up_url:
+            context["follow_up_url"] = follow_up_url
+            context["config"] = {**context["config"], "followUp": {"url": follow_up_url,
+                                                                     "reference": confirmation["reference"]}}
+        response = self.render_to_response(context)
+        if follow_up_url:
+            response["Cache-Control"] = "no-store"
+            response["Referrer-Policy"] = "same-origin"
+        return response
 
     def refine(self, queryset):
         # Only what the page shows: the narrative and the rest of two wide rows are not read here.

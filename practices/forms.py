@@ -5,10 +5,10 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.forms import formset_factory
 
-from foundation.formfields import ModelChoiceField, ModelMultipleChoiceField
+from foundation.formfields import FIELD_HELPER, ModelChoiceField, ModelMultipleChoiceField
 
 from .choices import US_STATES, AgreementState, PSORole, Role
-from .models import PSO, Facility, Practice, validate_zip
+from .models import PSO, Facility, NotificationSettings, Practice, validate_zip
 
 STATE_CHOICES = [("", "Choose a state or territory")] + US_STATES
 NON_US = {"invalid_choice": "Only practices in the United States (a state, DC or a US territory) can join."}
@@ -164,3 +164,14 @@ class SetPasswordFromInvitationForm(forms.Form):
             password_validation.validate_password(p1, probe)
         return data
 
+
+
+class NotificationSettingsForm(forms.ModelForm):
+    """Which e-mails the user wants."""
+
+    helper = FIELD_HELPER
+
+    class Meta:
+        model = NotificationSettings
+        fields = ["reporter_news", "work_mail"]
+        widgets = {"reporter_news": forms.RadioSelect, "work_mail": forms.RadioSelect}

@@ -8,6 +8,7 @@ from .scoping import user_access
 NAV_ITEMS = [
     ("Submit event", "events:event-create", "plus-circle", "can_submit"),
     ("My submissions", "events:event-mine", "card-list", "is_practice_user"),
+    ("My work", "review:my-work", "list-check", "is_practice_user"),
     ("My review", "review:queue", "clipboard2-pulse", "is_full_access"),
     ("Dashboard", "reporting:practice-dashboard", "bar-chart", "is_full_access"),
     ("My agreements", "practices:agreement-mine", "people", "is_full_access"),

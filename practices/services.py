@@ -394,3 +394,15 @@ def user_sign_out_everywhere(*, user: User) -> None:
     """End every session of the user (the epoch is part of the session hash)."""
     User.objects.filter(pk=user.pk).update(session_epoch=models.F("session_epoch") + 1)
     audit_record(actor=user, action="signed_out_everywhere", obj=user)
+
+
+def notification_settings_set(*, user: User, reporter_news: str, work_mail: str):
+    """Save which e-mails the user wants."""
+    from .models import NotificationSettings
+
+    if reporter_news not in NotificationSettings.ReporterNews.values or work_mail not in (
+            NotificationSettings.WorkMail.values):
+        raise ValidationError("Choose one of the options.")
+    settings_row, _created = NotificationSettings.objects.update_or_create(
+        user=user, defaults={"reporter_news": reporter_news, "work_mail": work_mail})
+    return settings_row

@@ -21,7 +21,9 @@ REVIEW_FIELDS = (
     "regulatory_regime", "regulatory_criteria", "notified_regulator_at", "written_report_due", "patient_notified_at",
 )
 # Audit actions written by review's services; on anonymous events the trail hides the actor of every other action.
-AUDIT_ACTIONS = ("review_saved", "event_transition", "event_reported", "action_item_added", "action_item_updated")
+AUDIT_ACTIONS = ("review_saved", "event_transition", "event_reported", "action_item_added", "action_item_updated",
+                 "action_progress", "action_item_verified", "investigator_assigned", "investigator_reassigned",
+                 "investigator_withdrawn", "follow_up_asked", "feedback_shared")
 
 
 def plain(value):

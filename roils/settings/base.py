@@ -237,6 +237,9 @@ STORAGES = {
     },
 }
 
+# Uploaded files (evidence of completed actions): served only through a scoped view, never from MEDIA_URL.
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
+
 # Widgets render through the project's template engine, so templates/widgets/ and templates/django/forms/ count.
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
