@@ -37,5 +37,7 @@ def navigation_for(user) -> list[dict]:
             url = reverse(name)
         except NoReverseMatch:
             continue
-        items.append({"label": label, "url": url, "icon": icon, "name": name})
+        # Full-access users' header is full: their own work goes in the user menu.
+        menu = name == "review:my-work" and access.is_full_access
+        items.append({"label": label, "url": url, "icon": icon, "name": name, "menu": menu})
     return items

@@ -159,6 +159,34 @@ class ActionItemForm(forms.ModelForm):
         return due
 
 
+class NewActionForm(ActionItemForm):
+    """A new action: a full-access user may give it to someone without a login (who is invited as a reporter)."""
+
+    new_owner_name = forms.CharField(label="Or someone without a login: name", max_length=150, required=False)
+    new_owner_email = forms.EmailField(label="Their e-mail address", max_length=254, required=False,
+                                       help_text="They get a reporter login and a link to choose their password.")
+
+    def __init__(self, *args, can_invite: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.can_invite = can_invite
+        if can_invite:
+            self.fields["owner"].required = False
+        else:
+            del self.fields["new_owner_name"], self.fields["new_owner_email"]
+
+    def clean(self):
+        data = super().clean()
+        if self.can_invite and "new_owner_email" not in self.errors and "owner" not in self.errors:
+            new = (data.get("new_owner_name") or "").strip() or (data.get("new_owner_email") or "").strip()
+            if data.get("owner") is None and not new:
+                self.add_error("owner", "Choose who owns this action.")
+            elif data.get("owner") is not None and new:
+                self.add_error("new_owner_email", "Choose an owner from the list or name a new one, not both.")
+            elif new and not ((data.get("new_owner_name") or "").strip() and data.get("new_owner_email")):
+                self.add_error("new_owner_email", "Give the new owner's name and e-mail address.")
+        return data
+
+
 class ActionItemUpdateForm(ActionItemForm):
     """Progress on an action: the same fields plus its status and what was done."""
 
@@ -271,6 +299,7 @@ class FeedbackForm(forms.ModelForm):
     class Meta:
         model = EventFeedback
         fields = ["summary", "lessons", "actions"]
+        labels = {"lessons": "Lessons to share with the reporter"}
         widgets = {name: forms.Textarea(attrs={"rows": 2}) for name in ("summary", "lessons", "actions")}
 
 

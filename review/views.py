@@ -25,11 +25,11 @@ from .display import STATUS_BADGES
 from .exports import queue_export
 from .filters import OPEN, OPEN_FOR_FILTER, QueueFilter
 from .forms import (
-    ActionItemForm,
     ActionItemUpdateForm,
     AskForm,
     FeedbackForm,
     InvestigatorForm,
+    NewActionForm,
     ReportForm,
     ReviewForm,
     TransitionForm,
@@ -258,7 +258,8 @@ class EventDetailView(ReviewerMixin, DetailView):
             review_form=form,
             show=show,
             # Posted or blank; an investigator (no review scope on memberships) picks among the agreement's logins.
-            action_form=overrides.get("action_form") or ActionItemForm(event=event, user=user if is_reviewer else None),
+            action_form=overrides.get("action_form") or NewActionForm(event=event, user=user if is_reviewer else None,
+                                                                      can_invite=is_reviewer),
             # Only a refused status change has errors to show; the forms themselves are plain HTML.
             transition_errors=overrides["transition_form"].errors if "transition_form" in overrides else {},
             conflict=overrides.get("conflict"),
@@ -306,12 +307,15 @@ class ActionItemCreateView(EventDetailView):
     def post(self, request, *args, **kwargs):
         self.object = event = self.get_object()
         is_reviewer = event.agreement_id in self.access.full
-        form = ActionItemForm(request.POST, event=event, user=request.user if is_reviewer else None)
+        form = NewActionForm(request.POST, event=event, user=request.user if is_reviewer else None,
+                             can_invite=is_reviewer)
         if form.is_valid():
             data = form.cleaned_data
             try:
                 action_item_add(event=event, by=request.user, action_type=data["action_type"],
-                                description=data["description"], owner=data["owner"], due_date=data["due_date"])
+                                description=data["description"], owner=data["owner"], due_date=data["due_date"],
+                                new_owner=(data.get("new_owner_name"), data.get("new_owner_email"))
+                                if data.get("owner") is None else None)
             except ValidationError as exc:
                 _add_errors(form, exc)
             else:

@@ -17,6 +17,7 @@ from foundation.files import ALLOWED_TYPES, uploaded_content_type
 from foundation.taxonomy import review as rc
 from practices.audit import audit_record
 from practices.models import wants_work_mail
+from practices.services import reporter_login_invite
 
 from ..models import ActionItem, ActionUpdate, Verification
 from ..selectors import owner_candidates
@@ -51,10 +52,20 @@ def _action_summary(item: ActionItem) -> str:
 
 
 @transaction.atomic
-def action_item_add(*, event: Event, by, action_type: str, description: str, owner, due_date: dt.date) -> ActionItem:
-    """Add a corrective or preventive action with its owner and due date (a reviewer or the event's investigator)."""
+def action_item_add(
+    *, event: Event, by, action_type: str, description: str, owner, due_date: dt.date,
+    new_owner: tuple[str, str] | None = None,
+) -> ActionItem:
+    """Add a corrective or preventive action with its owner and due date (a reviewer or the event's investigator).
+
+    `new_owner` (name, e-mail), instead of `owner`: a full-access user gives the action to someone without a login,
+    who gets a reporter login of the agreement and a link to choose a password.
+    """
     require_investigating(by, event)
     locked = lock_event(event)
+    if owner is None and new_owner is not None:
+        require_reviewer(by, locked)
+        owner = reporter_login_invite(by=by, agreement=locked.agreement, name=new_owner[0], email=new_owner[1])
     _check_action(locked, action_type=action_type, description=description, owner=owner, due_date=due_date,
                   due_changed=True)
     number = (ActionItem.objects.filter(event=locked).aggregate(n=Max("number"))["n"] or 0) + 1

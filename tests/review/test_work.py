@@ -317,3 +317,54 @@ def test_work_mail_opt_out(riverside, physicist, reporter, django_capture_on_com
         _action(make_event(agreement=riverside), physicist, reporter)
         investigator_assign(event=make_event(agreement=riverside), by=physicist, user=reporter)
     assert mail.outbox == []
+
+
+def test_action_given_to_a_new_person_invites_a_reporter_login(
+    client_for, riverside, physicist, django_capture_on_commit_callbacks
+):
+    from practices.models import User
+
+    event = make_event(agreement=riverside)
+    client = client_for("physicist.riverside")
+    url = reverse("review:actionitem-create", args=[event.pk])
+    due = (timezone.localdate() + dt.timedelta(days=7)).isoformat()
+    base = {"action_type": "proc.checklists", "description": "Label the bolus shelf.", "due_date": due}
+    for bad in (
+        {},
+        {"new_owner_name": "Kim Lee"},
+        {"new_owner_email": "not-an-address"},
+        {"owner": physicist.pk, "new_owner_name": "Kim Lee", "new_owner_email": "kim@clinic.example"},
+    ):
+        response = client.post(url, {**base, **bad})
+        assert response.status_code == 200, bad
+    assert not ActionItem.objects.filter(event=event).exists() and not User.objects.filter(email="kim@clinic.example")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {**base, "new_owner_name": "Kim Lee", "new_owner_email": "Kim@Clinic.example"})
+    assert response.status_code == 302
+    owner = ActionItem.objects.get(event=event).owner
+    assert (owner.email, owner.first_name, owner.last_name, owner.has_usable_password()) == (
+        "kim@clinic.example",
+        "Kim",
+        "Lee",
+        False,
+    )
+    assert Membership.objects.get(user=owner, agreement=riverside).role == Role.REPORTER
+    link = next(m for m in mail.outbox if m.subject == "Your roils login").body.split("\n\n")[-1].strip()
+    path = link.split("://", 1)[1].split("/", 1)[1]
+    from django.test import Client
+
+    invited = Client()
+    response = invited.get("/" + path, follow=True)
+    assert response.status_code == 200
+    form_url = response.redirect_chain[-1][0] if response.redirect_chain else "/" + path
+    response = invited.post(
+        form_url, {"new_password1": "a-long-new-password-42", "new_password2": "a-long-new-password-42"}
+    )
+    assert response.status_code == 302
+    assert invited.login(username=owner.username, password="a-long-new-password-42")
+    assert invited.get(reverse("review:my-work")).content.decode().count("Label the bolus shelf.") == 1
+    # An investigator cannot invite logins: the fields are not offered and the owner must be chosen.
+    investigator_assign(event=event, by=physicist, user=owner)
+    page = invited.get(reverse("review:event-detail", args=[event.pk])).content.decode()
+    assert "new_owner_email" not in page
