@@ -18,7 +18,7 @@ RUN mkdir -p static/vendor/bootstrap static/vendor/bootstrap-icons static/vendor
  && cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/ \
  && rm -rf node_modules \
  && DEBUG=0 SECRET_KEY=build-only-key-not-used-at-run-time-000000000000000000 python manage.py collectstatic --noinput
-RUN useradd --create-home roils && chown -R roils /app
+RUN useradd --create-home roils && mkdir -p /media && chown -R roils /app /media
 USER roils
 EXPOSE 8000
 CMD ["gunicorn", "roils.wsgi", "--bind", "0.0.0.0:8000", "--workers", "4", "--access-logfile", "-"]

@@ -239,3 +239,12 @@ class EventForm(Form):
         elif data.get("stay_anonymous"):
             data["reporter_name"] = ""
         return data
+
+
+class FollowUpForm(Form):
+    """One message of the follow-up conversation."""
+
+    helper = FIELD_HELPER
+
+    body = forms.CharField(label="Your answer", max_length=4000, widget=forms.Textarea(attrs={"rows": 4}),
+                           error_messages={"required": "Write your message."})

@@ -68,6 +68,7 @@ class Event(models.Model):
     objects = ScopedQuerySet.as_manager()
     tenant_path = "agreement"
     owner_field = "submitted_by"
+    link_path = "follow_up_link__token_hash"  # an anonymous reporter's follow-up link opens this event only
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -105,6 +106,67 @@ class Event(models.Model):
     @property
     def technique_values(self) -> list[str]:
         return [t.technique for t in self.techniques.all()]
+
+
+class FollowUpLink(models.Model):
+    """An anonymous reporter's private way back to their event: only a hash of the secret is stored."""
+
+    event = models.OneToOneField(Event, on_delete=models.CASCADE, related_name="follow_up_link")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+    tenant_path = "event__agreement"
+    reporter_visible = False
+
+    def __str__(self):
+        return f"Follow-up link of {self.event_id}"
+
+
+class FollowUpMessage(models.Model):
+    """One message of an event's conversation between its reviewers or investigator and its reporter.
+
+    A reporter's message on an anonymous event has no author: who answered through the link is never stored.
+    """
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="follow_up_messages")
+    from_reporter = models.BooleanField(default=False)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField(max_length=4000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+    tenant_path = "event__agreement"
+    owner_field = "event__submitted_by"
+    link_path = "event__follow_up_link__token_hash"
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["event", "created_at"])]
+
+    def __str__(self):
+        return f"Message on {self.event_id} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class EventFeedback(models.Model):
+    """What the reviewers chose to share with the reporter once the review is finished (no patient details)."""
+
+    event = models.OneToOneField(Event, on_delete=models.CASCADE, related_name="feedback")
+    summary = models.TextField(_("what we found"), max_length=4000, blank=True)
+    lessons = models.TextField(_("lessons learned"), max_length=4000, blank=True)
+    actions = models.TextField(_("actions taken"), max_length=4000, blank=True)
+    shared_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    shared_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+    tenant_path = "event__agreement"
+    owner_field = "event__submitted_by"
+    link_path = "event__follow_up_link__token_hash"
+
+    def __str__(self):
+        return f"Feedback on {self.event_id}"
 
 
 class EventTechnique(models.Model):

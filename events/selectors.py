@@ -7,9 +7,13 @@ from collections import Counter
 
 from django.db.models import Q, QuerySet
 
+from foundation.taxonomy.events import EventStatus
 from practices.models import Coverage, User
 
 from .models import Draft, Event, draft_cutoff
+
+# A review is finished once the event was reported to the PSO or closed: then the reporter sees what was shared.
+FINISHED = frozenset({EventStatus.REPORTED, EventStatus.RECEIVED, EventStatus.CLOSED})
 
 
 def coverages_for_submit(*, user: User) -> QuerySet[Coverage]:
@@ -86,3 +90,12 @@ def _as_uuid(value) -> list[uuid.UUID]:
         return [uuid.UUID(str(value))]
     except ValueError:
         return []
+
+
+def feedback_for(event: Event):
+    """What the reviewers shared with the reporter, once the review is finished (else None)."""
+    from .models import EventFeedback
+
+    if event.status not in FINISHED:
+        return None
+    return EventFeedback.objects.filter(event=event).first()

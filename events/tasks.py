@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from .conversation import reporter_digests_send
 from .services import MAIL_ERRORS, drafts_expire, event_notify_reviewers, event_notify_sweep, narratives_rescrub
 
 
@@ -35,3 +36,9 @@ def drafts_expire_task() -> int:
 def narratives_rescrub_task() -> int:
     """Nightly: stored scrubbed narratives made by an older scrubber are scrubbed again."""
     return narratives_rescrub()
+
+
+@shared_task(acks_late=True, soft_time_limit=300, time_limit=360)
+def reporter_digest_task() -> int:
+    """Daily: each named reporter who wants it gets one e-mail listing news about their reports (at most one a day)."""
+    return reporter_digests_send()

@@ -21,6 +21,7 @@ from foundation.scrubber import find_identifiers
 from practices.scoping import RoleRequiredMixin, ScopedViewMixin
 
 from . import receipts
+from .conversation import follow_up_link_issue
 from .forms import OLD_EVENT_YEARS, EventForm, describe_findings, years_ago
 from .models import NARRATIVE_MAX_LENGTH, Event
 from .selectors import confirmation_events, draft_for, events_submitted_by
@@ -153,16 +154,29 @@ class EventDoneView(ScopedViewMixin, DetailView):
         self.receipt = receipts.read(request)
         event = self.object = self.get_object()
         theirs = event.submitted_by_id == request.user.pk or event.pk in self.receipt
+        just_submitted = theirs and request.GET.get("submitted") == "1"
         confirmation = {"reference": event.reference, "facility": event.facility.name,
                         "pso": event.agreement.pso.name, "created_at": event.created_at,
                         "anonymous": event.is_anonymous}
         # The browser's saved draft goes only if it is the draft of this very report (same idempotency key), so
         # a reload, or a later visit while another report is being written, never discards anyone's work.
         config = {"storageKey": draft_storage_key(request.user), "submittedKey": str(event.idempotency_key)}
-        return self.render_to_response({
-            "confirmation": confirmation, "config": config if theirs else {}, "view": self,
-            "just_submitted": theirs and request.GET.get("submitted") == "1",
-        })
+        context = {"confirmation": confirmation, "config": config if theirs else {}, "view": self,
+                   "just_submitted": just_submitted}
+        follow_up_url = None
+        if just_submitted and event.is_anonymous:
+            # The anonymous reporter's private link back, made and shown once (only its hash is stored): a reload
+            # finds the link made and shows none.
+            token = follow_up_link_issue(event_id=event.pk)
+            follow_up_url = request.build_absolute_uri(reverse("events:follow-up", args=[token])) if token else None
+        if follow_up_url:
+            context["follow_up_url"] = follow_up_url
+            context["config"] = {**config, "followUp": {"url": follow_up_url, "reference": event.reference}}
+        response = self.render_to_response(context)
+        if follow_up_url:
+            response["Cache-Control"] = "no-store"
+            response["Referrer-Policy"] = "same-origin"
+        return response
 
     def refine(self, queryset):
         # Only what the page shows: the narrative and the rest of two wide rows are not read here.

@@ -5,11 +5,11 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.forms import formset_factory
 
-from foundation.formfields import ModelChoiceField, ModelMultipleChoiceField
+from foundation.formfields import FIELD_HELPER, ModelChoiceField, ModelMultipleChoiceField
 from foundation.forms import Form, ModelForm
 
 from .choices import US_STATES, AgreementState, PSORole, Role
-from .models import PSO, Facility, Practice, validate_zip
+from .models import PSO, Facility, NotificationSettings, Practice, validate_zip
 
 STATE_CHOICES = [("", "Choose a state or territory")] + US_STATES
 NON_US = {"invalid_choice": "Only practices in the United States (a state, DC or a US territory) can join."}
@@ -165,3 +165,14 @@ class SetPasswordFromInvitationForm(Form):
             password_validation.validate_password(p1, probe)
         return data
 
+
+
+class NotificationSettingsForm(ModelForm):
+    """Which e-mails the user wants."""
+
+    helper = FIELD_HELPER
+
+    class Meta:
+        model = NotificationSettings
+        fields = ["reporter_news", "work_mail"]
+        widgets = {"reporter_news": forms.RadioSelect, "work_mail": forms.RadioSelect}

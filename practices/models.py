@@ -385,3 +385,31 @@ class AccessLog(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_label}"
+
+
+class NotificationSettings(models.Model):
+    """Which e-mails one login wants (sensible defaults when the row does not exist), and its last digest."""
+
+    class ReporterNews(models.TextChoices):
+        DAILY = "daily", _("A daily digest when there is news about my reports")
+        OFF = "off", _("No e-mail: I look in My submissions")
+
+    class WorkMail(models.TextChoices):
+        IMMEDIATE = "immediate", _("At once: new assignments and reminders of due dates")
+        OFF = "off", _("No e-mail: I look in My work")
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="notification_settings")
+    reporter_news = models.CharField(_("news about my reports"), max_length=10, choices=ReporterNews.choices,
+                                     default=ReporterNews.DAILY)
+    work_mail = models.CharField(_("actions and investigations given to me"), max_length=10,
+                                 choices=WorkMail.choices, default=WorkMail.IMMEDIATE)
+    # The reporter digest's bookkeeping: the daily sweep locks the row (skip locked) and moves this on.
+    last_digest_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    def __str__(self):
+        return f"Notification settings of {self.user_id}"
+
+
+def wants_work_mail(user) -> bool:
+    """Whether a login wants e-mails about work given to them (yes unless they switched it off)."""
+    return not NotificationSettings.objects.filter(user=user, work_mail=NotificationSettings.WorkMail.OFF).exists()

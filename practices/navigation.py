@@ -8,6 +8,7 @@ from .scoping import user_access
 NAV_ITEMS = [
     ("Submit event", "events:event-create", "plus-circle", "can_submit"),
     ("My submissions", "events:event-mine", "card-list", "is_practice_user"),
+    ("My work", "review:my-work", "list-check", "is_practice_user"),
     ("My review", "review:queue", "clipboard2-pulse", "is_full_access"),
     ("Learning", "analytics:local-dashboard", "graph-up-arrow", "is_full_access"),
     ("Dashboard", "reporting:practice-dashboard", "bar-chart", "is_full_access"),
@@ -40,5 +41,7 @@ def navigation_for(user) -> list[dict]:
             url = reverse(name)
         except NoReverseMatch:
             continue
-        items.append({"label": label, "url": url, "icon": icon, "name": name})
+        # Full-access users' header is full: their own work goes in the user menu.
+        menu = name == "review:my-work" and access.is_full_access
+        items.append({"label": label, "url": url, "icon": icon, "name": name, "menu": menu})
     return items

@@ -9,7 +9,11 @@ Every model a user can reach declares `objects = ScopedQuerySet.as_manager()` an
   per action as `pso_actions` says (by default staff, for "view" and "enrol"). A model of the PSO store
   (its own database) names its own `pso_id` column here, so its scope is never a join to practice tables.
 A page open to two kinds of people is scoped by a named union of actions (`ACTION_UNIONS`), never by
-or-ing two querysets. Every view goes through `ScopedViewMixin`, whose queryset views narrow through
+or-ing two querysets. Work handed to one login on single rows (an investigation, an action to carry out) is a
+grant (`GRANTS`): the full-access users' rows plus the rows the login was given, read from the database on every
+request, so a withdrawn assignment is gone on the next one. A follow-up link opens its own event's rows and
+nothing else (`ScopedQuerySet.for_link`): the link's secret is only ever compared as a hash.
+Every view goes through `ScopedViewMixin`, whose queryset views narrow through
 `refine()`, or through `RoleRequiredMixin` for pages that show no model and name the scoped selectors they
 read in `scoped_reads`; so an object outside the user's scope is a 404, never data.
 """
@@ -17,6 +21,7 @@ read in `scoped_reads`; so an object outside the user's scope is a 404, never da
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import operator
 from dataclasses import dataclass, field
 from functools import reduce
@@ -29,7 +34,7 @@ from django.utils import timezone
 
 from .choices import ENDED_STATES, EXECUTED_STATES, AgreementState, PSORole, Role
 
-ACTIONS = ("view", "submit", "review", "manage", "enrol", "analyse")
+ACTIONS = ("view", "submit", "review", "manage", "enrol", "analyse", "investigate", "own")
 # Pages open to two kinds of people: one named scope each, so that no view or selector ors two querysets.
 ACTION_UNIONS = {
     # An agreement's page (and its messages and invitations): its PSO's staff and its full-access users.
@@ -40,8 +45,35 @@ ACTION_UNIONS = {
     # what they may submit under, since an anonymous report has no owner to find it by.
     "confirm": ("view", "submit"),
 }
+
+
+def _investigations(user, access):
+    """Ids of the events the user is the live (not withdrawn) investigator of, on active agreements they belong to."""
+    from django.apps import apps  # the review app's model: practices imports no other app
+
+    investigator = apps.get_model("review", "Investigator")
+    return investigator.objects.filter(
+        user=user, withdrawn_at__isnull=True, event__agreement__in=access.submit
+    ).values("event_id")
+
+
+def _owned_actions(user, access) -> Q:
+    """Action items the user owns, on an active agreement they belong to."""
+    return Q(owner=user, event__agreement__in=access.submit)
+
+
+# Work handed to single logins: (model label, action) -> the rows granted to a user, besides the full-access users'
+# scope of the action. "investigate": the event and review an investigator was asked to investigate; "own": the
+# actions a login owns (and their progress notes). Anyone else's scope for these actions is the reviewers' one.
+GRANTS = {
+    ("events.event", "investigate"): lambda user, access: Q(pk__in=_investigations(user, access)),
+    ("review.review", "investigate"): lambda user, access: Q(event_id__in=_investigations(user, access)),
+    ("review.actionitem", "own"): _owned_actions,
+    ("review.actionupdate", "own"): lambda user, access: Q(item__owner=user, item__event__agreement__in=access.submit),
+}
+GRANT_ACTIONS = frozenset(action for _label, action in GRANTS)
 # The practice-side actions a `tenant_path` answers to, unless the model declares `tenant_actions`.
-TENANT_ACTIONS = ("view", "submit", "review", "manage")
+TENANT_ACTIONS = ("view", "submit", "review", "manage", "investigate", "own")
 # Which PSO role reaches a model's rows through its `pso_path`, per action, unless it declares `pso_actions`.
 STAFF_ACTIONS = {"view": (PSORole.STAFF,), "enrol": (PSORole.STAFF,)}
 # The PSO aggregate store and its rollups: the PSO's analysts, and nobody else.
@@ -168,6 +200,11 @@ def _read_access(user) -> Access:
     )
 
 
+def link_hash(token: str) -> str:
+    """The stored form of a follow-up link's secret (the secret itself is never stored)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 NOTHING = Q(pk__in=[])  # the scope of someone without a role: matches no row, and runs no query
 
 
@@ -231,7 +268,15 @@ class ScopedQuerySet(models.QuerySet):
         """Practice users' share of a scope: rows of their agreements (their own rows, for reporters)."""
         model = self.model
         conditions = []
-        if action == "view":
+        if action in GRANT_ACTIONS:
+            grant = GRANTS.get((model._meta.label_lower, action))
+            if grant is None:
+                return []
+            if access.full:
+                conditions.append(Q(**{f"{tenant_path}__in": access.full}))
+            if access.submit:
+                conditions.append(grant(user, access))
+        elif action == "view":
             if access.full:
                 conditions.append(Q(**{f"{tenant_path}__in": access.full}))
             own_ids = access.own - access.full
@@ -250,6 +295,17 @@ class ScopedQuerySet(models.QuerySet):
             published = Q(**{f"{published_field}__isnull": False, f"{published_field}__lte": timezone.now()})
             conditions = [condition & published for condition in conditions]
         return conditions
+
+    def for_link(self, token: str) -> ScopedQuerySet:
+        """Rows a follow-up link opens: those of its one event (the model's `link_path` names the link's hash)."""
+        link_path = getattr(self.model, "link_path", None)
+        if link_path is None:
+            raise ImproperlyConfigured(f"{self.model.__name__} declares no link_path: follow-up links cannot open it")
+        if not token or len(token) > 200:
+            return self.none()
+        qs = self.filter(**{link_path: link_hash(token)})
+        qs.scoped_for = (None, "link")
+        return qs
 
     def scope_repeats_rows(self) -> bool:
         """True where the tenant or PSO path crosses a many-valued relation, so a scoped query needs DISTINCT."""

@@ -116,3 +116,10 @@ def reviewers_of(*, agreement_ids: Iterable[int]) -> QuerySet[Membership]:
         .select_related("user")
         .order_by("agreement_id", "seat")
     )
+
+
+def notification_settings_for(*, user):
+    """The user's notification settings: their row, or an unsaved one with the defaults."""
+    from .models import NotificationSettings
+
+    return NotificationSettings.objects.filter(user=user).first() or NotificationSettings(user=user)

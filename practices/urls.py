@@ -6,6 +6,7 @@ app_name = "practices"
 
 urlpatterns = [
     path("profile/", home.ProfileView.as_view(), name="profile"),
+    path("profile/notifications/", home.NotificationSettingsView.as_view(), name="notification-settings"),
     path("join/", public.JoinView.as_view(), name="join"),
     path("invitation/<str:token>/", public.InvitationAcceptView.as_view(), name="invitation-accept"),
     path("enrolment/", enrolment.EnrolmentQueueView.as_view(), name="enrolment-queue"),

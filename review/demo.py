@@ -8,6 +8,7 @@ import random
 
 from django.utils import timezone
 
+from events.conversation import follow_up_link_issue
 from events.models import Event
 from foundation.taxonomy import review as rc
 from foundation.taxonomy.events import EventClassification as C
@@ -182,7 +183,10 @@ def _review_one(event: Event, rng: random.Random, seen: dict, today: dt.date) ->
             action_item_update(item=item, by=by, data={"status": rc.ActionStatus.DONE,
                                                        "completion_note": "Done and checked at the safety huddle."})
     if target == S.AWAITING_INFO:
-        event_transition(event=event, by=by, to=S.AWAITING_INFO)
+        # An anonymous reporter can only be asked through a follow-up link (its secret is not kept here).
+        follow_up_link_issue(event_id=event.pk)
+        event_transition(event=event, by=by, to=S.AWAITING_INFO,
+                         reason="Do you remember which step of the setup it was noticed at?")
         return target
     if target == S.IN_REVIEW:
         return target

@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 
 from django.core.exceptions import FieldDoesNotExist
-from django.utils import translation
+from django.utils import timezone, translation
 
 from events.models import Event
 from foundation.taxonomy import events as ec
 from foundation.taxonomy import review as rc
 
-from .models import Review
+from .models import ActionItem, Review
 
 _TEXT_CHOICES = {
     "classification": ec.EventClassification, "workflow_noticed": ec.WorkflowStep, "workflow_origin": ec.WorkflowStep,
@@ -76,9 +76,11 @@ def field_label(name: str) -> str:
         return RECORD_LABELS[name]
     for model in (Review, Event):
         try:
-            return _cap(str(model._meta.get_field(name).verbose_name))
+            field = model._meta.get_field(name)
         except FieldDoesNotExist:
             continue
+        if hasattr(field, "verbose_name"):  # a reverse relation (the event's feedback) has none
+            return _cap(str(field.verbose_name))
     return _cap(name.replace("_", " "))
 
 
@@ -158,18 +160,23 @@ def queue_rows(events, *, per_location: bool = False) -> list[dict]:
     (the page's rows, then all their techniques in one query) skips building five objects per row. Per
     location (the rows then come ordered by facility), `starts_location` marks the first row of each facility.
     """
+    from django.db.models import Exists, OuterRef
     from django.db.models.functions import Substr
     from django.urls import reverse
 
     from events.models import EventTechnique
     from foundation.dates import ago, day
 
+    overdue = ActionItem.objects.filter(event=OuterRef("pk"), verified_at__isnull=True,
+                                        due_date__lt=timezone.localdate()).exclude(status=rc.ActionStatus.DONE)
     values = list(events.prefetch_related(None).values(
         "pk", "reference", "revision", "event_date", "facility_id", "facility__name", "classification",
         "status", "last_activity_at", "review__title", "review__harm", "review__medical_severity",
         "review__near_miss_risk",
+        "agreement_id", "created_at", "review__possibly_reportable",
         # The summary shows 110 characters of the scrubbed copy (lists never show identifiers): its start is enough.
         narrative_start=Substr("narrative_scrubbed", 1, SUMMARY_SOURCE_CHARS),
+        overdue_actions=Exists(overdue),
     ))
     techniques: dict[int, list[str]] = {}
     for event_id, technique in EventTechnique.objects.filter(event_id__in=[v["pk"] for v in values]).order_by(
@@ -177,6 +184,8 @@ def queue_rows(events, *, per_location: bool = False) -> list[dict]:
     ).values_list("event_id", "technique"):
         techniques.setdefault(event_id, []).append(choice_label(technique, "technique"))
     link = reverse("review:event-detail", args=[PK_PLACEHOLDER])  # reversed once; each row fills in its id
+    rules = deadline_rules({v["agreement_id"] for v in values})
+    today = timezone.localdate()
     rows, facility = [], object()
     for v in values:
         kinds = " · ".join([choice_label(v["classification"], "classification"), *techniques.get(v["pk"], [])])
@@ -192,6 +201,8 @@ def queue_rows(events, *, per_location: bool = False) -> list[dict]:
             "harm": choice_label(v["review__harm"], "harm") if v["review__harm"] else "—",
             "severity": v["review__medical_severity"],
             "risk": v["review__near_miss_risk"],
+            "overdue_actions": v["overdue_actions"],
+            "deadline": deadline_row(v, rules, today),
             "status": choice_label(v["status"], "status"),
             "badge": STATUS_BADGES.get(v["status"], "text-bg-secondary"),
             "activity": ago(v["last_activity_at"]),
@@ -199,3 +210,39 @@ def queue_rows(events, *, per_location: bool = False) -> list[dict]:
         })
         facility = v["facility_id"]
     return rows
+
+
+def deadline_rules(agreement_ids) -> dict:
+    """The deadline rules of these agreements (defaults where a practice set none), in one query."""
+    from . import deadlines as dl
+    from .models import DeadlinePolicy
+
+    found = {p.agreement_id: dl.Rules.of(p) for p in DeadlinePolicy.objects.filter(agreement_id__in=agreement_ids)}
+    return {pk: found.get(pk) or dl.Rules() for pk in agreement_ids}
+
+
+def event_deadlines(*, event, review, rules):
+    """The event's review deadlines under its practice's rules."""
+    from . import deadlines as dl
+
+    return dl.deadlines_for(reported_on=timezone.localdate(event.created_at), classification=event.classification,
+                            harm=review.harm if review else "", status=event.status, rules=rules,
+                            possibly_reportable=review.possibly_reportable if review else None)
+
+
+DEADLINE_LABELS = {"start_overdue": "Start overdue", "finish_overdue": "Finish overdue", "due_today": "Due today"}
+
+
+def deadline_row(v: dict, rules: dict, today) -> dict:
+    """What a queue row shows of the event's deadlines: the next target date and whether it is missed."""
+    from . import deadlines as dl
+
+    due = dl.deadlines_for(reported_on=timezone.localdate(v["created_at"]), classification=v["classification"],
+                           harm=v["review__harm"] or "", possibly_reportable=v["review__possibly_reportable"],
+                           status=v["status"], rules=rules[v["agreement_id"]])
+    if due.finished:
+        return {}
+    state = due.state(today)
+    target = due.finish_due if due.started else due.start_due
+    return {"label": ("Finish by " if due.started else "Start by ") + target.isoformat(), "priority": due.priority,
+            "state": state, "state_label": DEADLINE_LABELS.get(state, "")}

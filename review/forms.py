@@ -6,7 +6,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone, translation
 
-from events.models import Event
+from events.models import Event, EventFeedback
 from foundation.formfields import (
     BLANK_LABEL,
     FIELD_HELPER,
@@ -20,7 +20,7 @@ from foundation.taxonomy import review as rc
 from foundation.taxonomy.events import EventClassification, EventStatus, ReporterRole, active_choices
 from foundation.taxonomy.glossary import FIELD_HELP
 
-from .models import ActionItem, Location, Review
+from .models import ActionItem, DeadlinePolicy, Location, Review, Verification
 from .selectors import owner_candidates
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -180,6 +180,34 @@ class ActionItemForm(ModelForm):
         return due
 
 
+class NewActionForm(ActionItemForm):
+    """A new action: a full-access user may give it to someone without a login (who is invited as a reporter)."""
+
+    new_owner_name = forms.CharField(label="Or someone without a login: name", max_length=150, required=False)
+    new_owner_email = forms.EmailField(label="Their e-mail address", max_length=254, required=False,
+                                       help_text="They get a reporter login and a link to choose their password.")
+
+    def __init__(self, *args, can_invite: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.can_invite = can_invite
+        if can_invite:
+            self.fields["owner"].required = False
+        else:
+            del self.fields["new_owner_name"], self.fields["new_owner_email"]
+
+    def clean(self):
+        data = super().clean()
+        if self.can_invite and "new_owner_email" not in self.errors and "owner" not in self.errors:
+            new = (data.get("new_owner_name") or "").strip() or (data.get("new_owner_email") or "").strip()
+            if data.get("owner") is None and not new:
+                self.add_error("owner", "Choose who owns this action.")
+            elif data.get("owner") is not None and new:
+                self.add_error("new_owner_email", "Choose an owner from the list or name a new one, not both.")
+            elif new and not ((data.get("new_owner_name") or "").strip() and data.get("new_owner_email")):
+                self.add_error("new_owner_email", "Give the new owner's name and e-mail address.")
+        return data
+
+
 class ActionItemUpdateForm(ActionItemForm):
     """Progress on an action: the same fields plus its status and what was done."""
 
@@ -215,3 +243,135 @@ class ReportForm(Form):
         label="I have read this record: it holds no patient identifier.",
         error_messages={"required": "Confirm that this record holds no patient identifier."},
     )
+
+
+class InvestigatorForm(Form):
+    """Whom a full-access user asks to investigate the event: a named, active login of its agreement."""
+
+    helper = FIELD_HELPER
+
+    user = ModelChoiceField(queryset=None, label="Investigator",
+                            error_messages={"required": "Choose who investigates this event.",
+                                            "invalid_choice": "Choose a named, active login of this agreement."})
+
+    def __init__(self, *args, event: Event, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = owner_candidates(event.agreement_id, user=user)
+        self.fields["user"].help_text = ("They will see this event and its review only, not the queue; "
+                                         "they do not take a full-access seat.")
+
+
+class ProgressForm(Form):
+    """The owner's progress on an action: a note, evidence of completion, and whether it is done."""
+
+    helper = FIELD_HELPER
+
+    note = forms.CharField(label="Progress note", max_length=4000, required=False,
+                           widget=forms.Textarea(attrs={"rows": 3}))
+    evidence = forms.FileField(label="Evidence of completion", required=False,
+                               help_text="Optional: a PDF, a picture (PNG, JPEG, GIF) or a text file, up to 10 MB.")
+    mark_done = forms.BooleanField(label="The action is done", required=False)
+
+    def clean_evidence(self):
+        from .services import evidence_check
+
+        upload = self.cleaned_data.get("evidence")
+        if upload:
+            try:
+                evidence_check(upload)
+            except forms.ValidationError as exc:
+                raise forms.ValidationError(exc.message_dict["evidence"]) from None
+        return upload or None
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not (data.get("note") or "").strip() and not data.get("evidence") and not data.get(
+                "mark_done"):
+            raise forms.ValidationError("Write a progress note, attach evidence or mark the action done.")
+        return data
+
+
+class VerifyForm(Form):
+    """A full-access user's verdict on a completed action, which closes it."""
+
+    helper = FIELD_HELPER
+
+    verification = ChoiceField(label="Was the action effective?", choices=Verification.choices,
+                               widget=forms.RadioSelect,
+                               error_messages={"required": "Choose whether the action was effective."})
+    note = forms.CharField(label="Verification note", max_length=2000, required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AskForm(Form):
+    """A question to the event's reporter (without changing the event's status)."""
+
+    helper = FIELD_HELPER
+
+    body = forms.CharField(label="Question or message for the reporter", max_length=4000,
+                           widget=forms.Textarea(attrs={"rows": 2}), error_messages={"required": "Write your message."})
+
+
+class FeedbackForm(ModelForm):
+    """What the reporter is shown once the review is finished: no patient details."""
+
+    helper = FIELD_HELPER
+
+    class Meta:
+        model = EventFeedback
+        fields = ["summary", "lessons", "actions"]
+        labels = {"lessons": "Lessons to share with the reporter"}
+        widgets = {name: forms.Textarea(attrs={"rows": 2}) for name in ("summary", "lessons", "actions")}
+
+
+WEEKDAYS = [(0, "Monday"), (1, "Tuesday"), (2, "Wednesday"), (3, "Thursday"), (4, "Friday"), (5, "Saturday"),
+            (6, "Sunday")]
+
+
+class DeadlinePolicyForm(ModelForm):
+    """A practice's review deadlines in working days, its weekend days and its holidays."""
+
+    helper = FIELD_HELPER
+
+    weekend = forms.TypedMultipleChoiceField(label="Weekend days (not working days)", choices=WEEKDAYS, coerce=int,
+                                             required=False, widget=forms.CheckboxSelectMultiple)
+    holiday_dates = forms.CharField(label="Holidays", required=False, widget=forms.Textarea(attrs={"rows": 4}),
+                                    help_text="One date per line, as YYYY-MM-DD.")
+
+    class Meta:
+        model = DeadlinePolicy
+        fields = ["priority_start_days", "priority_finish_days", "other_start_days", "other_finish_days"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["weekend"].initial = self.instance.weekend_days if self.instance.pk else [5, 6]
+        self.fields["holiday_dates"].initial = "\n".join(self.instance.holidays or [])
+
+    def clean_weekend(self):
+        days = sorted(set(self.cleaned_data.get("weekend") or []))
+        if len(days) > 5:
+            raise forms.ValidationError("Leave at least two working days in the week.")
+        return days
+
+    def clean_holiday_dates(self):
+        import datetime as dt
+
+        dates, bad = set(), []
+        for line in (self.cleaned_data.get("holiday_dates") or "").split():
+            try:
+                dates.add(dt.date.fromisoformat(line.strip()).isoformat())
+            except ValueError:
+                bad.append(line.strip()[:20])
+        if bad:
+            raise forms.ValidationError(f"Not a date (YYYY-MM-DD): {', '.join(bad[:5])}.")
+        if len(dates) > 400:
+            raise forms.ValidationError("List at most 400 holidays.")
+        return sorted(dates)
+
+    def clean(self):
+        data = super().clean()
+        for kind in ("priority", "other"):
+            start, finish = data.get(f"{kind}_start_days"), data.get(f"{kind}_finish_days")
+            if start is not None and finish is not None and finish < start:
+                self.add_error(f"{kind}_finish_days", "Finishing cannot be due before starting.")
+        return data

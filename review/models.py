@@ -1,4 +1,6 @@
-"""My Review: the investigation of one event, its corrective actions and the untouched-event reminders."""
+"""My Review: the investigation of one event, its investigator, corrective actions and their progress, reminders."""
+
+import uuid
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -134,6 +136,13 @@ class Review(models.Model):
         return f"Review of {self.event_id}"
 
 
+class Verification(models.TextChoices):
+    """A full-access user's verdict on a completed action."""
+
+    EFFECTIVE = "effective", _("Effective")
+    NOT_EFFECTIVE = "not_effective", _("Not effective")
+
+
 class ActionItem(models.Model):
     """A corrective or preventive action with an owner and a due date."""
 
@@ -152,16 +161,32 @@ class ActionItem(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     completed_at = models.DateTimeField(null=True, blank=True)
+    # A full-access user's verdict on a done action, which is what closes it.
+    verification = models.CharField(max_length=20, choices=Verification.choices, blank=True)
+    verification_note = models.TextField(max_length=2000, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
     tenant_path = "event__agreement"
 
     class Meta:
         ordering = ["event", "number"]
+        indexes = [models.Index(fields=["owner", "verified_at", "due_date"], name="action_owner_open")]
         constraints = [models.UniqueConstraint(fields=["event", "number"], name="action_item_number_unique")]
 
     def __str__(self):
         return f"Action {self.number} of {self.event_id}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.verified_at is not None
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status != rc.ActionStatus.DONE and self.due_date < timezone.localdate()
 
     @property
     def tier(self) -> str:
@@ -176,6 +201,105 @@ class ActionItem(models.Model):
     @property
     def type_label(self) -> str:
         return rc.label_for(rc.CORRECTIVE_ACTIONS, self.action_type)
+
+
+def evidence_path(instance, filename: str) -> str:
+    """Evidence files under a random name per agreement (the uploaded name is kept in `evidence_name`)."""
+    return f"evidence/{instance.item.event.agreement_id}/{uuid.uuid4().hex}"
+
+
+class ActionUpdate(models.Model):
+    """A progress note on an action item, by its owner or a reviewer, with an optional evidence file."""
+
+    item = models.ForeignKey(ActionItem, on_delete=models.CASCADE, related_name="updates")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(max_length=4000, blank=True)
+    evidence = models.FileField(upload_to=evidence_path, blank=True, max_length=200)
+    evidence_name = models.CharField(max_length=200, blank=True)
+    evidence_type = models.CharField(max_length=100, blank=True)  # as sniffed from the content, not as uploaded
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+    tenant_path = "item__event__agreement"
+    reporter_visible = False
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["item", "created_at"])]
+
+    def __str__(self):
+        return f"Update on action {self.item_id} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Investigator(models.Model):
+    """A login of the agreement asked by a full-access user to investigate one event (one live one per event)."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="investigators")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="investigations")
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    assigned_at = models.DateTimeField(default=timezone.now)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    tenant_path = "event__agreement"
+    reporter_visible = False
+
+    class Meta:
+        ordering = ["-assigned_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["event"], condition=models.Q(withdrawn_at__isnull=True),
+                                    name="one_live_investigator_per_event"),
+        ]
+        indexes = [models.Index(fields=["user"], condition=models.Q(withdrawn_at__isnull=True),
+                                name="investigator_live_by_user")]
+
+    def __str__(self):
+        return f"{self.user} investigates {self.event_id}"
+
+
+class DeadlinePolicy(models.Model):
+    """A practice agreement's review deadlines in working days, its weekend days and holidays (review.deadlines)."""
+
+    agreement = models.OneToOneField("practices.Agreement", on_delete=models.CASCADE, related_name="deadline_policy")
+    priority_start_days = models.PositiveSmallIntegerField(
+        _("harm or possible medical event: start within (working days)"), default=1,
+        validators=[MinValueValidator(0), MaxValueValidator(60)])
+    priority_finish_days = models.PositiveSmallIntegerField(
+        _("harm or possible medical event: finish within (working days)"), default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(120)])
+    other_start_days = models.PositiveSmallIntegerField(
+        _("other events: start within (working days)"), default=3, validators=[MaxValueValidator(60)])
+    other_finish_days = models.PositiveSmallIntegerField(
+        _("other events: finish within (working days)"), default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(250)])
+    weekend_days = models.JSONField(default=list, blank=True)  # weekday numbers, Monday = 0
+    holidays = models.JSONField(default=list, blank=True)  # ISO dates
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+    tenant_path = "agreement"
+    reporter_visible = False
+
+    def __str__(self):
+        return f"Deadlines of {self.agreement_id}"
+
+
+class SentNotice(models.Model):
+    """One e-mail that must go out once (a deadline reminder, an escalation, an action reminder, a digest).
+
+    Its key is unique: two sweeps that overlap both try to insert it, and only the one that does sends the e-mail.
+    """
+
+    key = models.CharField(max_length=120, unique=True)
+    sent_at = models.DateTimeField(default=timezone.now)
+    recipients = models.PositiveSmallIntegerField(default=0)
+
+    def __str__(self):
+        return self.key
 
 
 class Reminder(models.Model):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from events.models import Event
@@ -220,3 +220,32 @@ def duplicate_candidates(event: Event, *, user) -> QuerySet[Event]:
         .select_related("facility")
         .order_by("-created_at")
     )
+
+
+def actions_owned(actions: QuerySet[ActionItem], *, user) -> QuerySet[ActionItem]:
+    """Of the actions given (scoped for "own"), the user's own: open ones first, soonest due first."""
+    return (
+        actions.filter(owner=user)
+        .select_related("event__facility")
+        .only("number", "action_type", "description", "due_date", "status", "verification", "verified_at",
+              "owner_id", "event__reference", "event__facility__name")
+        .order_by(F("verified_at").desc(nulls_first=True), "due_date", "pk")
+    )
+
+
+def investigations_of(*, user, limit: int = 50) -> list[Event]:
+    """Events the user is the live investigator of (through the "investigate" scope), newest assignment first."""
+    return list(
+        Event.objects.for_user(user, action="investigate")
+        .filter(investigators__user=user, investigators__withdrawn_at__isnull=True)
+        .select_related("facility")
+        .only("reference", "status", "classification", "event_date", "facility__name")
+        .order_by("-investigators__assigned_at", "-pk")[:limit]
+    )
+
+
+def action_updates(item: ActionItem) -> list:
+    """An action's progress notes, oldest first, with their authors (one query)."""
+    from .models import ActionUpdate
+
+    return list(ActionUpdate.objects.filter(item=item).select_related("author").order_by("created_at", "id"))

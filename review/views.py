@@ -1,4 +1,5 @@
-"""Pages of My Review (full-access users only): the queue, its exports, the event page and reporting to the PSO."""
+"""Pages of My Review: the queue, its exports and reporting to the PSO (full-access users), the event page (they and
+the event's investigator)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import DetailView, ListView, UpdateView
 
-from events.models import Event
+from events.conversation import can_reach_reporter, conversation_of
+from events.models import Event, EventFeedback
 from foundation.taxonomy.events import ALLOWED_TRANSITIONS, OPEN_STATUSES, EventStatus
 from practices.audit import access_log_record, access_log_view_once
+from practices.models import Agreement
 from practices.scoping import ScopedViewMixin
 from reporting.deidentify import deidentify
 
@@ -21,7 +24,16 @@ from . import display, rules
 from .display import STATUS_BADGES
 from .exports import queue_export
 from .filters import OPEN, OPEN_FOR_FILTER, QueueFilter
-from .forms import ActionItemForm, ActionItemUpdateForm, ReportForm, ReviewForm, TransitionForm
+from .forms import (
+    ActionItemUpdateForm,
+    AskForm,
+    FeedbackForm,
+    InvestigatorForm,
+    NewActionForm,
+    ReportForm,
+    ReviewForm,
+    TransitionForm,
+)
 from .models import ActionItem, Review
 from .selectors import (
     audit_trail,
@@ -40,6 +52,7 @@ from .services import (
     action_item_update,
     event_transition,
     label,
+    live_investigator,
     missing_for_report,
     pso_record_for,
     review_finalize,
@@ -133,6 +146,8 @@ class QueueView(ReviewerMixin, ListView):
             query_without_view=_without(params, "view"),
             current_status=self.request.GET.get("status", ""),
             filtering=any(v for k, v in self.request.GET.items() if k not in ("page", "view", "status", "ordering")),
+            deadline_agreements=list(Agreement.objects.for_user(self.request.user, action="manage")
+                                     .select_related("practice").only("reference", "practice__name")),
         )
         return ctx
 
@@ -170,8 +185,13 @@ class QueueExportView(ReviewerMixin, View):
 
 
 class EventDetailView(ReviewerMixin, DetailView):
-    """The event page: the report as submitted, the review form, actions, status changes and the trail."""
+    """The event page: the report as submitted, the review form, actions, status changes and the trail.
 
+    Its investigator sees it too, without the status changes, the report to the PSO and other events.
+    """
+
+    action = "investigate"
+    required_capability = None
     template_name = "review/event_detail.html"
     context_object_name = "event"
     names_pso = False  # only the report preview shows the PSO: one join fewer on every other event page
@@ -210,12 +230,13 @@ class EventDetailView(ReviewerMixin, DetailView):
 
     def render_page(self, **overrides):
         event, user = self.object, self.request.user
+        is_reviewer = event.agreement_id in self.access.full
         review = getattr(event, "review", None)
         values = review_values(review)
         editable = event.status in OPEN_STATUSES
         allowed = ALLOWED_TRANSITIONS.get(event.status, frozenset())
         buttons = []
-        for target in (S.IN_REVIEW, S.AWAITING_INFO, S.READY_TO_REPORT, S.CLOSED):
+        for target in () if not is_reviewer else (S.IN_REVIEW, S.AWAITING_INFO, S.READY_TO_REPORT, S.CLOSED):
             if target in allowed:
                 text, style = TRANSITION_BUTTONS[target]
                 if target == S.IN_REVIEW and event.status != S.NEW:
@@ -242,23 +263,38 @@ class EventDetailView(ReviewerMixin, DetailView):
             review=review,
             review_form=form,
             show=show,
-            action_form=overrides.get("action_form") or ActionItemForm(event=event, user=user),  # posted or blank
+            # Posted or blank; an investigator (no review scope on memberships) picks among the agreement's logins.
+            action_form=overrides.get("action_form") or NewActionForm(event=event, user=user if is_reviewer else None,
+                                                                      can_invite=is_reviewer),
             # Only a refused status change has errors to show; the forms themselves are plain HTML.
             transition_errors=overrides["transition_form"].errors if "transition_form" in overrides else {},
             conflict=overrides.get("conflict"),
             editable=editable,
             buttons=buttons,
-            can_invalidate=S.INVALID in allowed,
-            can_duplicate=S.DUPLICATE in allowed,
-            can_report=event.status == S.READY_TO_REPORT,
+            can_invalidate=is_reviewer and S.INVALID in allowed,
+            can_duplicate=is_reviewer and S.DUPLICATE in allowed,
+            can_report=is_reviewer and event.status == S.READY_TO_REPORT,
+            is_reviewer=is_reviewer,
+            investigator=live_investigator(event),
+            deadlines=display.event_deadlines(event=event, review=review,
+                                              rules=display.deadline_rules({event.agreement_id})[event.agreement_id]),
+            conversation=conversation_of(event),
+            can_ask=can_reach_reporter(event),
+            ask_form=overrides.get("ask_form") or AskForm(),
+            feedback_form=overrides.get("feedback_form") or (
+                FeedbackForm(instance=EventFeedback.objects.filter(event=event).first(),
+                             initial={"lessons": review.lessons_learned if review else ""}) if is_reviewer else None),
+            investigator_form=overrides.get("investigator_form") or (
+                InvestigatorForm(event=event, user=user) if is_reviewer else None),
             missing=[label(name) for name in missing],
             criteria=criteria,
             possibly_reportable=rules.possibly_reportable(event.classification, values),
             reporter=None if event.is_anonymous else (event.reporter_name or (
                 str(event.submitted_by) if event.submitted_by_id else "")),
             audit=audit_trail(event, own_actions=AUDIT_ACTIONS),
-            similar=similar_events(event, user=user),
-            duplicate_choices=duplicate_candidates(event, user=user).values_list("reference", flat=True)[:50],
+            similar=similar_events(event, user=user) if is_reviewer else [],
+            duplicate_choices=duplicate_candidates(event, user=user).values_list("reference", flat=True)[:50]
+            if is_reviewer else [],
             action_items=list(event.action_items.all()),
             status_badge=STATUS_BADGES[event.status],
             duplicate_of_reference=duplicate_reference(event) if event.status == S.DUPLICATE else "",
@@ -277,12 +313,16 @@ class ActionItemCreateView(EventDetailView):
 
     def post(self, request, *args, **kwargs):
         self.object = event = self.get_object()
-        form = ActionItemForm(request.POST, event=event, user=request.user)
+        is_reviewer = event.agreement_id in self.access.full
+        form = NewActionForm(request.POST, event=event, user=request.user if is_reviewer else None,
+                             can_invite=is_reviewer)
         if form.is_valid():
             data = form.cleaned_data
             try:
                 action_item_add(event=event, by=request.user, action_type=data["action_type"],
-                                description=data["description"], owner=data["owner"], due_date=data["due_date"])
+                                description=data["description"], owner=data["owner"], due_date=data["due_date"],
+                                new_owner=(data.get("new_owner_name"), data.get("new_owner_email"))
+                                if data.get("owner") is None else None)
             except ValidationError as exc:
                 _add_errors(form, exc)
             else:
@@ -295,6 +335,8 @@ class ActionItemCreateView(EventDetailView):
 class EventTransitionView(EventDetailView):
     """Change the event's status; anything the lifecycle does not allow is refused and changes nothing."""
 
+    action = "review"
+    required_capability = "is_full_access"
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
@@ -320,6 +362,8 @@ class EventTransitionView(EventDetailView):
 class EventReportView(EventDetailView):
     """Report to the PSO: preview exactly the de-identified record, confirm, send."""
 
+    action = "review"
+    required_capability = "is_full_access"
     template_name = "review/event_report.html"
     names_pso = True  # the preview says which PSO receives the record
 

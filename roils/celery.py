@@ -54,6 +54,19 @@ app.conf.beat_schedule = {
         "task": "practices.tasks.sessions_clear_expired_task",
         "schedule": crontab(hour=4, minute=0),
     },
+    # Hourly, so a reminder reaches people early in their day whatever the server's zone; each e-mail goes once.
+    "review-deadlines": {
+        "task": "review.tasks.review_deadlines_task",
+        "schedule": crontab(minute=5),
+    },
+    "review-action-reminders": {
+        "task": "review.tasks.action_reminders_task",
+        "schedule": crontab(minute=10),
+    },
+    "events-reporter-digest": {
+        "task": "events.tasks.reporter_digest_task",
+        "schedule": crontab(hour=16, minute=30),
+    },
     "review-remind-untouched": {
         "task": "review.tasks.review_reminders_task",
         "schedule": crontab(hour=7, minute=0),

@@ -1,13 +1,16 @@
-"""The home page, which sends each role where it works, and the user's own profile."""
+"""The home page, which sends each role where it works, the user's own profile and e-mail settings."""
 
+from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
-from django.views.generic import TemplateView
+from django.views.generic import FormView, TemplateView
 
 from foundation.taxonomy.glossary import glossary
 
+from ..forms import NotificationSettingsForm
 from ..scoping import RoleRequiredMixin
-from ..selectors import memberships_of, pso_memberships_of
+from ..selectors import memberships_of, notification_settings_for, pso_memberships_of
+from ..services import notification_settings_set
 
 # Where each role works, in order of precedence; the home page sends a user to the first that applies.
 ROLE_HOMES = [
@@ -58,3 +61,19 @@ class GlossaryView(RoleRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(sections=glossary(), **kwargs)
+
+
+class NotificationSettingsView(RoleRequiredMixin, FormView):
+    """Which e-mails the signed-in user wants: news about their reports, and work given to them."""
+
+    template_name = "practices/notification_settings.html"
+    form_class = NotificationSettingsForm
+    scoped_reads = (notification_settings_for,)  # the user's own row, nothing of a tenant
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": notification_settings_for(user=self.request.user)}
+
+    def form_valid(self, form):
+        notification_settings_set(user=self.request.user, **form.cleaned_data)
+        messages.success(self.request, "Your e-mail settings were saved.")
+        return redirect(reverse("practices:notification-settings"))

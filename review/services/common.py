@@ -26,7 +26,9 @@ REVIEW_FIELDS = (
     "staff_support", "near_miss_risk",
 )
 # Audit actions written by review's services; on anonymous events the trail hides the actor of every other action.
-AUDIT_ACTIONS = ("review_saved", "event_transition", "event_reported", "action_item_added", "action_item_updated")
+AUDIT_ACTIONS = ("review_saved", "event_transition", "event_reported", "action_item_added", "action_item_updated",
+                 "action_progress", "action_item_verified", "investigator_assigned", "investigator_reassigned",
+                 "investigator_withdrawn", "follow_up_asked", "feedback_shared")
 
 
 def plain(value):

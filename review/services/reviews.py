@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from events.conversation import can_reach_reporter, follow_up_ask
 from events.models import Event
 from foundation.taxonomy import review as rc
 from foundation.taxonomy.events import (
@@ -23,6 +24,7 @@ from practices.audit import audit_record
 from .. import rules
 from ..models import Review
 from .common import REVIEW_FIELDS, lock_event, mark_lifecycle, plain, require_reviewer, review_values, touch_event
+from .investigators import require_investigating
 
 S = EventStatus
 LIST_CODES = {
@@ -63,7 +65,7 @@ def _decimal(value):
 def review_save(*, review: Review, by, data: dict, expected_version: int) -> Review:
     """Save a review's answers unless someone saved since `expected_version`; a new event moves to in review."""
     event = review.event
-    require_reviewer(by, event)
+    require_investigating(by, event)
     locked = lock_event(event)
     if locked.status not in OPEN_STATUSES:
         raise ValidationError(
@@ -158,6 +160,15 @@ def event_transition(
             raise ValidationError({"duplicate_of": "Choose another event of the same practice agreement."})
         changes["duplicate_of"] = [None, duplicate_of.reference]
         locked.duplicate_of = duplicate_of
+    question = ""
+    if to == S.AWAITING_INFO:
+        # "Awaiting information" really asks the reporter: the question goes into the event's conversation.
+        question = (reason or "").strip()
+        if not question:
+            raise ValidationError({"reason": "Write the question for the reporter."})
+        if not can_reach_reporter(locked):
+            raise ValidationError({"reason": "This report is anonymous and its reporter has no follow-up link: "
+                                             "nobody can answer a question about it."})
     if to == S.READY_TO_REPORT:
         needed = missing_for_report(locked)
         if needed:
@@ -175,6 +186,8 @@ def event_transition(
         Review.objects.filter(event=locked).update(confirmed_no_identifiers=False, confirmed_by=None,
                                                    confirmed_at=None)
     _set_status(locked, by, to, now=timezone.now(), changes=changes, note=reason if to == S.INVALID else "")
+    if question:
+        follow_up_ask(event=locked, by=by, body=question)
     return locked
 
 

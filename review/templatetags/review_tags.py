@@ -56,6 +56,14 @@ AUDIT_ACTIONS = {
     "action_item_added": "Action added",
     "action_item_updated": "Action updated",
     "event_submitted": "Event submitted",
+    "action_progress": "Action progress",
+    "action_item_verified": "Action verified",
+    "investigator_assigned": "Investigator assigned",
+    "investigator_reassigned": "Investigator reassigned",
+    "investigator_withdrawn": "Investigator withdrawn",
+    "follow_up_asked": "Question to the reporter",
+    "follow_up_answered": "The reporter answered",
+    "feedback_shared": "Feedback for the reporter saved",
 }
 
 

@@ -45,3 +45,5 @@ RATELIMIT_ENABLE = False
 # Each test run gets its own cache namespace in the shared Redis (rate-limit counters).
 if "default" in CACHES and "redis" in CACHES["default"]["BACKEND"].lower():  # noqa: F405
     CACHES["default"]["KEY_PREFIX"] = f"test-{os.getpid()}"  # noqa: F405
+# Uploaded evidence goes to a directory of this test run, never into the checkout.
+MEDIA_ROOT = os.path.join(tempfile.gettempdir(), f"roils-test-media-{os.getpid()}")

@@ -145,3 +145,23 @@ def build_location(*, agreement: Agreement, user=None):
     from review.models import Location
 
     return Location.objects.create(agreement=agreement, name=f"Vault {Location.objects.count() + 1}")
+
+
+def build_actionupdate(*, agreement: Agreement, user):
+    """Builder for the tenancy matrix: a progress note with evidence on a new action of `agreement`."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from review.services import action_progress_add
+
+    item = build_actionitem(agreement=agreement, user=user)
+    evidence = SimpleUploadedFile("checklist.txt", b"Checklist updated and posted at the console.\n")
+    return action_progress_add(item=item, by=item.owner, note="Checklist posted.", evidence=evidence)
+
+
+def build_investigator(*, agreement: Agreement, user):
+    """One live investigator (a reporter of the agreement) on a new event of `agreement`."""
+    from review.services import investigator_assign
+
+    event = make_event(agreement=agreement, user=user)
+    reporter = agreement.memberships.filter(role=Role.REPORTER, is_active=True).select_related("user").first().user
+    return investigator_assign(event=event, by=reviewer_of(agreement), user=reporter)

@@ -524,7 +524,7 @@ def test_export_csv_scoped_without_anonymous_identity_and_audited(client_for, ri
 def test_export_xlsx_follows_the_filters_and_labels_reviews(client_for, riverside, physicist):
     kept = make_event(agreement=riverside)
     review_event(kept)
-    event_transition(event=kept, by=physicist, to=S.AWAITING_INFO)
+    event_transition(event=kept, by=physicist, to=S.AWAITING_INFO, reason="Which plan version was loaded?")
     other = make_event(agreement=riverside)
     event_transition(event=other, by=physicist, to=S.IN_REVIEW)
     response = client_for("physicist.riverside").get(reverse("review:queue-export", args=["xlsx"]),

@@ -128,10 +128,10 @@ def test_fuzz_every_form_for_role_never_500_never_stored_script(client, world, u
         _fuzz_form(client, user, target, sorted(fields), failures)
     client.force_login(user)
     for url in pages:
-        response = client.get(url)  # a download (an attachment) streams its content
-        body = (b"".join(response.streaming_content) if response.streaming else response.content).decode(
-            errors="replace"
-        )
+        response = client.get(url)
+        # A download (evidence of an action) streams; it is served as an attachment, never rendered.
+        content = b"".join(response.streaming_content) if response.streaming else response.content
+        body = content.decode(errors="replace")
         if SCRIPT in body or "<img src=x onerror=roilsxss()>" in body:
             failures.append(f"{url}: renders stored script unescaped")
     assert not failures, "\n".join(failures[:20])
