@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from foundation.mail import mail_after_commit
 from foundation.taxonomy.events import EventStatus
 from practices.audit import audit_record
 from practices.models import NotificationSettings
@@ -92,13 +93,11 @@ def follow_up_ask(*, event: Event, by, body: str, audit_action: str = "follow_up
             f"Hello {reporter},\n\nThe reviewers of your report {event.reference} have a question for you.\n"
             f"Read it and answer here:\n\n{url}\n"
         )
-        transaction.on_commit(
-            lambda: send_mail(
-                subject=f"roils: a question about your report {event.reference}",
-                message=text,
-                from_email=None,
-                recipient_list=[reporter.email],
-            )
+        mail_after_commit(
+            subject=f"roils: a question about your report {event.reference}",
+            message=text,
+            from_email=None,
+            recipient_list=[reporter.email],
         )
     return message
 
@@ -146,13 +145,11 @@ def _tell_reviewers(event: Event) -> None:
         return
     url = settings.SITE_URL.rstrip("/") + reverse("review:event-detail", args=[event.pk]) + "#conversation"
     text = f"The reporter of {event.reference} answered your question:\n\n{url}\n"
-    transaction.on_commit(
-        lambda: send_mail(
-            subject=f"roils: the reporter of {event.reference} answered",
-            message=text,
-            from_email=None,
-            recipient_list=sorted(emails),
-        )
+    mail_after_commit(
+        subject=f"roils: the reporter of {event.reference} answered",
+        message=text,
+        from_email=None,
+        recipient_list=sorted(emails),
     )
 
 

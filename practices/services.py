@@ -13,13 +13,13 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
 from foundation.dates import day
+from foundation.mail import mail_after_commit
 
 from .audit import audit_record
 from .choices import FULL_ACCESS_SEATS, TRANSITIONS, AgreementState, PSORole, Role
@@ -416,8 +416,8 @@ def invitation_send(*, invitation: Invitation, token: str, site_url: str | None 
         f"Your username is {invitation.username}. Choose your password here (the link works once and "
         f"expires on {day(invitation.expires_at)}):\n\n{link}\n"
     )
-    transaction.on_commit(lambda: send_mail(subject="Your roils login", message=message, from_email=None,
-                                            recipient_list=[invitation.email]))
+    mail_after_commit(subject="Your roils login", message=message, from_email=None,
+                      recipient_list=[invitation.email])
 
 
 def invitation_lookup(token: str) -> Invitation:
@@ -511,6 +511,6 @@ def reporter_login_invite(*, by: User, agreement: Agreement, name: str, email: s
     link = settings.SITE_URL.rstrip("/") + reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})
     message = (f"Hello {name},\n\n{by} gave you an action to carry out in roils ({agreement.practice.name}).\n"
                f"Your username is {username}. Choose your password here (the link works once):\n\n{link}\n")
-    transaction.on_commit(lambda: send_mail(subject="Your roils login", message=message, from_email=None,
-                                            recipient_list=[email]))
+    mail_after_commit(subject="Your roils login", message=message, from_email=None,
+                      recipient_list=[email])
     return user

@@ -6,7 +6,6 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
@@ -14,6 +13,7 @@ from django.utils import timezone
 
 from events.models import Event
 from foundation.files import ALLOWED_TYPES, uploaded_content_type
+from foundation.mail import mail_after_commit
 from foundation.taxonomy import review as rc
 from practices.audit import audit_record
 from practices.models import wants_work_mail
@@ -88,8 +88,8 @@ def _tell_owner(item: ActionItem, event: Event) -> None:
     message = (f"Hello {item.owner},\n\nYou own action {item.number} of event {event.reference} in roils, due "
                f"{item.due_date:%B %d, %Y}.\nSee it, add progress and mark it done here (also under My work):\n\n"
                f"{url}\n")
-    transaction.on_commit(lambda: send_mail(subject=f"roils: an action for you ({event.reference})", message=message,
-                                            from_email=None, recipient_list=[email]))
+    mail_after_commit(subject=f"roils: an action for you ({event.reference})", message=message,
+                      from_email=None, recipient_list=[email])
 
 
 @transaction.atomic

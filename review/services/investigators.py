@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from events.models import Event
+from foundation.mail import mail_after_commit
 from practices.audit import audit_record
 from practices.models import wants_work_mail
 from practices.scoping import user_access
@@ -89,11 +89,9 @@ def _tell_investigator(assignment: Investigator, event: Event) -> None:
         f"Hello {assignment.user},\n\nYou have been asked to investigate event {event.reference} in roils.\n"
         f"Open it here (it is also listed under My work):\n\n{url}\n"
     )
-    transaction.on_commit(
-        lambda: send_mail(
-            subject=f"roils: please investigate {event.reference}",
-            message=message,
-            from_email=None,
-            recipient_list=[email],
-        )
+    mail_after_commit(
+        subject=f"roils: please investigate {event.reference}",
+        message=message,
+        from_email=None,
+        recipient_list=[email],
     )
