@@ -20,6 +20,7 @@ urlpatterns = [
     path("events/", include("events.urls")),
     path("review/", include("review.urls")),
     path("reporting/", include("reporting.urls")),
+    path("api/", include("reporting.api.urls")),
     path("admin/login/", account.AdminLoginRedirectView.as_view(), name="admin-login"),
     path("admin/", admin.site.urls),
 ]
