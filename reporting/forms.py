@@ -234,8 +234,12 @@ class ApiTokenForm(forms.Form):
 
     name = forms.CharField(label="Name", max_length=80, help_text="Who or what will use it, e.g. “Quarterly report”.")
     pso = forms.ModelChoiceField(label="PSO", queryset=None, empty_label=None)
-    scopes = forms.MultipleChoiceField(label="Scopes", choices=ApiToken.Scope.choices, widget=forms.CheckboxSelectMultiple,
-                                       initial=[ApiToken.Scope.RECORDS, ApiToken.Scope.ROLLUPS])  # fmt: skip
+    scopes = forms.MultipleChoiceField(
+        label="Scopes",
+        choices=ApiToken.Scope.choices,
+        widget=forms.CheckboxSelectMultiple,
+        initial=[ApiToken.Scope.RECORDS, ApiToken.Scope.ROLLUPS],
+    )
 
     def __init__(self, data=None, *, psos, **kwargs):
         super().__init__(data, **kwargs)

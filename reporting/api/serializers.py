@@ -53,15 +53,23 @@ class FilterSerializer(serializers.Serializer):
 
     def filters(self) -> DashboardFilters:
         data = self.validated_data
-        return DashboardFilters(**{name: data.get(name, "") for name in
-                                   ("quarter_from", "quarter_to", "technique", "classification", "severity")})
+        return DashboardFilters(
+            **{
+                name: data.get(name, "")
+                for name in ("quarter_from", "quarter_to", "technique", "classification", "severity")
+            }
+        )
 
 
 class RecordFilterSerializer(FilterSerializer):
     """The record search: the filters and words to find in the scrubbed narrative and lessons learned."""
 
-    q = serializers.CharField(required=False, max_length=MAX_QUERY, allow_blank=True,
-                              help_text="Full-text search (PostgreSQL web-search syntax).")
+    q = serializers.CharField(
+        required=False,
+        max_length=MAX_QUERY,
+        allow_blank=True,
+        help_text="Full-text search (PostgreSQL web-search syntax).",
+    )
 
 
 class BreakdownRowSerializer(serializers.Serializer):

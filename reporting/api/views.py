@@ -64,8 +64,9 @@ class RecordListView(_TokenPSO, ScopedAPIMixin, generics.ListAPIView):
         return search.records_search(queryset, self.filters.validated_data.get("q", ""))
 
     # Named and typed as a list here: the scoping `action` attribute hides from drf-spectacular that this is one.
-    @extend_schema(operation_id="records_list", parameters=[RecordFilterSerializer],
-                   responses=StoreRecordSerializer(many=True))
+    @extend_schema(
+        operation_id="records_list", parameters=[RecordFilterSerializer], responses=StoreRecordSerializer(many=True)
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 

@@ -28,7 +28,7 @@ class ApiTokenListView(ScopedViewMixin, ListView):
 
     @cached_property
     def psos(self):
-        return list(staff_psos_for(self.request.user))
+        return staff_psos_for(self.request.user)
 
     def refine(self, queryset):
         return api_tokens_for(queryset)
@@ -42,8 +42,12 @@ class ApiTokenListView(ScopedViewMixin, ListView):
         created = secret = None
         if form.is_valid():
             try:
-                created, secret = api_token_create(by=request.user, pso=form.cleaned_data["pso"],
-                                                   name=form.cleaned_data["name"], scopes=form.cleaned_data["scopes"])
+                created, secret = api_token_create(
+                    by=request.user,
+                    pso=form.cleaned_data["pso"],
+                    name=form.cleaned_data["name"],
+                    scopes=form.cleaned_data["scopes"],
+                )
                 form = ApiTokenForm(psos=self.psos)
             except ValidationError as exc:
                 form.add_error(None, exc)
