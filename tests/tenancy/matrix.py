@@ -34,6 +34,7 @@ MARKERS = ["quokkamark", "wombatmark", "numbatmark", "bilbymark", "dingomark", "
 PUBLIC_URL_NAMES = {
     "login", "logout", "password_reset", "password_reset_done", "password_reset_confirm",
     "password_reset_complete", "practices:join", "practices:invitation-accept", "admin-login",
+    "api:schema", "api:docs",  # the read API's description: no tenant data
 }
 
 
