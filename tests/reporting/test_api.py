@@ -254,3 +254,10 @@ def test_staff_page_queries_are_constant(client, users, world, django_assert_max
         _token(world["pso"])
     with django_assert_max_num_queries(len(one)):
         client.get(PAGE)
+
+
+def test_head_and_options_are_served(client, two_psos):
+    _token_a, secret = _token(two_psos["pso_a"])
+    assert client.head(LIST, **_auth(secret)).status_code == 200
+    options = client.options(LIST, **_auth(secret))
+    assert options.status_code == 200 and "GET" in options["Allow"] and "POST" not in options["Allow"]
