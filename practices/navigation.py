@@ -17,6 +17,7 @@ NAV_ITEMS = [
     ("Enrolment", "practices:enrolment-queue", "journal-check", "is_pso_staff"),
     ("Participation", "reporting:participation", "activity", "is_pso_staff"),
     ("Outbox", "reporting:outbox", "send", "is_pso_staff"),
+    ("API tokens", "reporting:apitoken-list", "key", "is_pso_staff"),
     ("Aggregate", "reporting:pso-dashboard", "graph-up", "is_pso_analyst"),
     ("Records", "reporting:record-list", "search", "is_pso_analyst"),
     ("Signals", "reporting:signal-list", "broadcast", "is_pso_analyst"),

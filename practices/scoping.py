@@ -368,3 +368,48 @@ class ScopedViewMixin(RoleRequiredMixin):
     def refine(self, queryset):
         """Narrow the scoped queryset for this page (the default keeps it whole)."""
         return queryset
+
+
+class TokenPrincipal:
+    """Who asks when a PSO's API token authenticates: that one PSO's analyst scope (its store, its rollups), and
+    nothing else; built afresh from the token row read on each request, never cached."""
+
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+    is_staff = False
+    is_superuser = False
+    pk = id = None  # no login: audit rows and sessions never name a token as a user
+
+    def __init__(self, *, token_id: int, pso_id: int):
+        self.token_id = token_id
+        self._roils_access = Access(pso_analyst=frozenset({pso_id}))  # read by user_access(), like a login's
+
+    def get_username(self) -> str:
+        return f"api-token-{self.token_id}"
+
+    def __str__(self):
+        return self.get_username()
+
+
+class RoleRequiredAPIMixin(RoleRequiredMixin):
+    """A REST framework view showing no model (as RoleRequiredMixin): the framework authenticates (a token, never
+    the session) and checks permissions, then the capability is checked on the token's Access (404 without)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        # Skip RoleRequiredMixin's sign-in redirect: the framework answers 401 to a request without a valid token.
+        return super(RoleRequiredMixin, self).dispatch(request, *args, **kwargs)
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)  # authentication, permissions (scopes), throttles
+        if self.required_capability and not getattr(self.access, self.required_capability):
+            raise Http404
+
+
+class ScopedAPIMixin(RoleRequiredAPIMixin, ScopedViewMixin):
+    """A model-backed REST framework view: its queryset is the model's rows in scope for `action`, narrowed in
+    `refine()`, exactly as for ScopedViewMixin (an object outside the scope is a 404)."""
+
+    @property
+    def queryset(self):  # the framework's base queryset; ScopedViewMixin.get_queryset() scopes it
+        return self.model._default_manager.all()

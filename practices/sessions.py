@@ -24,7 +24,8 @@ class IdleTimeoutMiddleware:
         response = self.get_response(request)
         session = getattr(request, "session", None)
         user = getattr(request, "user", None)
-        if session is not None and user is not None and user.is_authenticated:
+        # Only a session that exists: a request authenticated otherwise (an API token) must not start one.
+        if session is not None and session.session_key and user is not None and user.is_authenticated:
             now = int(time.time())
             if now - session.get(TOUCH_KEY, 0) >= TOUCH_EVERY_SECONDS:
                 session[TOUCH_KEY] = now

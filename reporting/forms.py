@@ -11,7 +11,7 @@ from foundation.taxonomy.review import CONTRIBUTING_FACTORS, AapmCategory, group
 from practices.models import PSO
 
 from .dashboards import SEVERITY_CHOICES, DashboardFilters, PracticeFilters, PracticeScope, period_label
-from .models import Theme
+from .models import ApiToken, Theme
 from .rollups import ALL_TIME
 
 
@@ -227,3 +227,23 @@ class ThemeForm(ModelForm):
     def service_data(self) -> dict:
         data = self.cleaned_data
         return {"title": data["title"], "body": data["body"], "tags": data["tags"], "categories": data["categories"]}
+
+
+class ApiTokenForm(Form):
+    """A new API token of one of the staff member's PSOs: its name, PSO and scopes."""
+
+    name = forms.CharField(label="Name", max_length=80, help_text="Who or what will use it, e.g. “Quarterly report”.")
+    pso = forms.ModelChoiceField(label="PSO", queryset=None, empty_label=None)
+    scopes = forms.MultipleChoiceField(
+        label="Scopes",
+        choices=ApiToken.Scope.choices,
+        widget=forms.CheckboxSelectMultiple,
+        initial=[ApiToken.Scope.RECORDS, ApiToken.Scope.ROLLUPS],
+    )
+
+    def __init__(self, data=None, *, psos, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["pso"].queryset = psos
+        if len(psos) == 1:
+            self.fields["pso"].initial = psos[0]
+            self.fields["pso"].widget = forms.HiddenInput()

@@ -370,3 +370,40 @@ class RecordQuery(models.Model):
 
     def __str__(self):
         return f"question on {self.event_key[:10]}"
+
+
+# --- The read API's tokens (practice side: they belong to a PSO and are made by its staff) -----------------
+
+
+class ApiToken(models.Model):
+    """A PSO's token for the read-only JSON API: only a hash of its secret is kept, with its scopes and last use."""
+
+    class Scope(models.TextChoices):
+        RECORDS = "records:read", "Records: the de-identified records and their search"
+        ROLLUPS = "rollups:read", "Rollups: the dashboards' totals, breakdowns and trend"
+
+    pso = models.ForeignKey(PSO, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=80)
+    prefix = models.CharField(max_length=12)  # the secret's first characters, so staff can tell tokens apart
+    secret_hash = models.CharField(max_length=64, unique=True)  # SHA-256 hex of the whole secret
+    scopes = models.JSONField(default=list)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    use_count = models.PositiveBigIntegerField(default=0)  # one UPDATE per request, no row per use
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    # The PSO's staff list, make and revoke its tokens (the default staff actions, "view" and "enrol").
+    objects = ScopedQuerySet.as_manager()
+    pso_path = "pso"
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import analyst, coding, practice, signals, staff, themes
+from .views import analyst, coding, practice, signals, staff, themes, tokens
 
 app_name = "reporting"
 
@@ -21,6 +21,8 @@ urlpatterns = [
     path("signals/<int:pk>/", signals.SignalDetailView.as_view(), name="signal-detail"),
     path("signals/<int:pk>/theme/", signals.SignalThemeDraftView.as_view(), name="signal-theme"),
     path("practice/", practice.PracticeDashboardView.as_view(), name="practice-dashboard"),
+    path("api-tokens/", tokens.ApiTokenListView.as_view(), name="apitoken-list"),
+    path("api-tokens/<int:pk>/revoke/", tokens.ApiTokenRevokeView.as_view(), name="apitoken-revoke"),
     path("participation/", staff.ParticipationView.as_view(), name="participation"),
     path("themes/", themes.ThemeListView.as_view(), name="theme-list"),
     path("themes/new/", themes.ThemeCreateView.as_view(), name="theme-create"),

@@ -22,6 +22,7 @@ urlpatterns = [
     path("review/", include("review.urls")),
     path("reporting/", include("reporting.urls")),
     path("analytics/", include("analytics.urls")),
+    path("api/", include("reporting.api.urls")),
     path("admin/login/", account.AdminLoginRedirectView.as_view(), name="admin-login"),
     path("admin/", admin.site.urls),
 ]

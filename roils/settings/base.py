@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "csp",
     "django_filters",
     "django_htmx",
+    "rest_framework",
+    "drf_spectacular",
     "practices",
     "events",
     "review",
@@ -191,6 +193,26 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+
+# The read API (reporting/api): PSO tokens only (never the session), scopes per endpoint, a rate per token.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["reporting.api.auth.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["reporting.api.auth.HasTokenScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["reporting.api.auth.TokenRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],  # read-only: no request bodies
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+ROILS_API_TOKEN_RATE = env.str("ROILS_API_TOKEN_RATE", default="600/min")
+SPECTACULAR_SETTINGS = {
+    "TITLE": "roils PSO read API",
+    "DESCRIPTION": "Read-only access to one PSO's de-identified records and dashboard rollups, by PSO API token. "
+    "Record fields are those of docs/pso-data-dictionary.md.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+}
 
 # Rate limits (django-ratelimit) answer 429 through this view.
 RATELIMIT_VIEW = "practices.views.account.rate_limited"

@@ -127,3 +127,12 @@ def build_recordquery(*, agreement: Agreement, user=None):
     record = push_record(agreement)
     return RecordQuery.objects.create(pso_id=agreement.pso_id, agreement_id=agreement.pk, event_key=record.event_key,
                                       store_record_id=record.pk, question="Was the bolus on?")  # fmt: skip
+
+
+def build_apitoken(*, agreement: Agreement, user=None):
+    """An API token of the agreement's PSO, made by one of its staff (the matrix's foreign token)."""
+    from reporting.tokens import api_token_create
+
+    token, _secret = api_token_create(by=pso_staff_for(agreement.pso), pso=agreement.pso, name="Matrix token",
+                                      scopes=["records:read"])  # fmt: skip
+    return token

@@ -35,6 +35,7 @@ PUBLIC_URL_NAMES = {
     "login", "logout", "password_reset", "password_reset_done", "password_reset_confirm",
     "password_reset_complete", "practices:join", "practices:invitation-accept", "admin-login",
     "events:follow-up",  # opened by a follow-up link's secret, not a login (tests/tenancy/test_assignments.py)
+    "api:schema", "api:docs",  # the read API's description: no tenant data
 }
 
 

@@ -22,7 +22,8 @@ ROLES = [
     "physicist.lakeside", "staff.pso", "analyst.pso", "physicist.satellite", "physicist.riversideb",
     "reporter.hilltop", "staff.psob", "analyst.psob",
 ]
-DENIED = {302, 403, 404, 405, 410}
+# 401: the read API's answer to a request without a token (a session is no credential there).
+DENIED = {302, 401, 403, 404, 405, 410}
 
 
 @pytest.fixture
@@ -128,3 +129,40 @@ def test_isolation_anonymous_gets_login_or_404_everywhere(client, matrix_world):
                 problems.append(f"{route.name}: anonymous redirected to {response['Location']}")
     assert not problems, "\n".join(problems)
 
+
+@pytest.mark.parametrize("pso_key", ["pso", "pso_b"])
+def test_isolation_every_api_route_for_a_psos_token(client, matrix_world, pso_key):
+    """A PSO's API token, on every route of the read API: foreign records are 404 and lists hold only its own."""
+    from reporting.tokens import api_token_create
+    from tests.factories.reporting import build_storerecord, pso_staff_for
+
+    pso = matrix_world[pso_key]
+    _token, secret = api_token_create(by=pso_staff_for(pso), pso=pso, name="matrix", scopes=["records:read",
+                                      "rollups:read"])  # fmt: skip
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    own, foreign = [], []
+    for agreement in matrix_world["agreements"].values():
+        member = agreement.memberships.filter(is_active=True).select_related("user").first().user
+        (own if agreement.pso_id == pso.pk else foreign).append(build_storerecord(agreement=agreement, user=member))
+    problems = []
+    for route in discover_routes():
+        if not route.name.startswith("api:") or route.name in PUBLIC_URL_NAMES:
+            continue
+        if "pk" not in route.kwargs:
+            response = client.get(reverse(route.name), **auth)
+            if response.status_code != 200:
+                problems.append(f"{route.name}: GET {response.status_code}")
+            elif route.name == "api:record-list":
+                ids = {r["id"] for r in response.json()["results"]}
+                if ids != {r.pk for r in own}:
+                    problems.append(f"{route.name}: lists {sorted(ids)}, not its own {sorted(r.pk for r in own)}")
+            continue
+        for record in foreign:
+            response = client.get(reverse(route.name, kwargs={"pk": record.pk}), **auth)
+            if response.status_code != 404:
+                problems.append(f"{route.name} foreign record {record.pk}: {response.status_code}")
+        for record in own:
+            if client.get(reverse(route.name, kwargs={"pk": record.pk}), **auth).status_code != 200:
+                problems.append(f"{route.name} own record {record.pk}: not 200")
+    assert own and foreign
+    assert not problems, "\n".join(problems)
