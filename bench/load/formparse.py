@@ -17,7 +17,8 @@ NARRATIVES = json.loads(Path(__file__).with_name("narratives.json").read_text())
 SUB_LOCATIONS = ["", "", "Vault 1", "Vault 2", "CT simulator", "Front desk"]
 TAG = re.compile(r"<(/?)(form|input|select|option|textarea)\b([^>]*)>", re.I)
 ATTR = re.compile(r"""([\w:-]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
-REFERENCE = re.compile(r'id="event-reference"[^>]*>\s*([^<\s]+)\s*<')
+# The reference number on a confirmation page, also when it sits in a span.
+REFERENCE = re.compile(r'id="event-reference"[^>]*>\s*(?:<span[^>]*>)?\s*([^<\s]+)\s*<')
 EVENT_REFERENCE = re.compile(r"\b[A-Z]{1,5}-\d{4}-\d{4,}\b")
 PAGE_LINK = re.compile(r'class="page-link" href="\?([^"]*page=\d+)"')
 EVENT_LINK = re.compile(r'href="(/review/events/\d+/)"')
