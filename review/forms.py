@@ -250,7 +250,7 @@ class InvestigatorForm(Form):
 
     helper = FIELD_HELPER
 
-    user = ModelChoiceField(queryset=None, label="Investigator",
+    user = ModelChoiceField(queryset=None, label="Investigator", empty_label=BLANK_LABEL,
                             error_messages={"required": "Choose who investigates this event.",
                                             "invalid_choice": "Choose a named, active login of this agreement."})
 

@@ -73,7 +73,7 @@ def test_docker_compose_defines_the_deployment():
     assert {"DATABASE_URL", "PSO_DATABASE_URL", "REDIS_URL", "SECRET_KEY"} <= set(env)
 
 
-@pytest.mark.django_db(databases=["default", "pso"])
+@pytest.mark.django_db(transaction=True, databases=["default", "pso"])  # seed_demo VACUUMs after its bulk load
 def test_seed_demo_twice_is_idempotent(django_user_model):
     from django.core.management import call_command
 

@@ -38,6 +38,7 @@ def _page(client, users, event) -> str:
 
 def _buttons(content: str) -> list[tuple[str, str]]:
     status = content[content.index('id="h-status"') :]
+    status = status[: status.index("</section>")]  # the status card only, not the investigator's panel below it
     return re.findall(r'<button class="btn (btn-[a-z-]+)" type="submit"[^>]*>([^<]+)</button>', status)
 
 
