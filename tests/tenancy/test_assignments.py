@@ -20,7 +20,7 @@ from tests.factories.review import make_event
 from .matrix import PUBLIC_URL_NAMES, discover_routes
 
 pytestmark = pytest.mark.django_db
-DENIED = {302, 403, 404, 405, 410}
+DENIED = {302, 401, 403, 404, 405, 410}  # 401: the read API, which answers a request without its token so
 MODELS = {Event, ActionItem, ActionUpdate}
 
 
