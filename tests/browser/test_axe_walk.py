@@ -31,7 +31,7 @@ MAX_PAGES = 40
 # Links that sign out, download files or change state are not pages to walk.
 SKIP = re.compile(
     r"logout|export|\.csv|\.xlsx|\.jsonl|^/analytics/attachments/|evidence|format=|^/admin|toggle|transition|delete"
-    r"|remove|revoke|resend|unflag|discussed|/link/"
+    r"|remove|revoke|resend|unflag|discussed|/link/|^/api/schema/"  # the OpenAPI schema is a YAML download
 )
 SERIOUS = ("serious", "critical")
 FOCUSED_STYLE = """() => {

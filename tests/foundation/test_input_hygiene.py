@@ -23,7 +23,10 @@ from foundation.forms import CleanInputMixin, clean_text
 from foundation.logformat import WithheldMessageFormatter
 from tests.factories.review import make_event
 
-APPS = [app.name for app in django_apps.get_app_configs() if Path(app.path).is_relative_to(settings.BASE_DIR)]
+# Every app of the project, and foundation (a package of shared code, not an installed app).
+APPS = [app.name for app in django_apps.get_app_configs()
+        if Path(app.path).is_relative_to(settings.BASE_DIR) and "site-packages" not in Path(app.path).parts]
+APPS += ["foundation"]
 DIRTY = "Wrong\x07 plan\u202e opened\x00 at the console;\r\ncaught\u2066 at the time-out.\x1b[31m"
 CLEAN = "Wrong plan opened at the console;\ncaught at the time-out.[31m"
 
