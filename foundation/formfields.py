@@ -46,8 +46,42 @@ class OneGroupMixin:
         return groups
 
 
-class Select(OneGroupMixin, forms.Select):
-    """Django's select, its options looped over once (foundation/jinja2/django/forms/widgets/select.html)."""
+class Select(forms.Select):
+    """Django's select, its options looped over once (foundation/jinja2/django/forms/widgets/select.html).
+
+    The event page's selects hold about a thousand options. Django's optgroups builds each one through
+    create_option (a method call, an index string and an attrs dict apiece); for a select, whose options inherit no
+    attributes, this loop writes the same dicts directly, with the options outside any group in one group (as
+    OneGroupMixin does).
+    """
+
+    def optgroups(self, name, value, attrs=None):
+        groups: list = []
+        loose: list | None = None  # the group of the options outside any group, while they follow each other
+        has_selected, multiple, value = False, self.allow_multiple_selected, set(value)
+        for index, (option_value, option_label) in enumerate(self.choices):
+            if option_value is None:
+                option_value = ""
+            grouped = isinstance(option_label, (list, tuple))
+            if grouped:
+                loose, subgroup = None, []
+                groups.append((option_value, subgroup, index))
+                choices = option_label
+            else:
+                if loose is None:
+                    loose = []
+                    groups.append((None, loose, index))
+                subgroup, choices = loose, ((option_value, option_label),)
+            for subindex, (subvalue, sublabel) in enumerate(choices):
+                selected = (not has_selected or multiple) and str(subvalue) in value
+                has_selected |= selected
+                subgroup.append({
+                    "name": name, "value": subvalue, "label": sublabel, "selected": selected,
+                    "index": f"{index}_{subindex}" if grouped else str(index),
+                    "attrs": {"selected": True} if selected else {}, "type": self.input_type,
+                    "template_name": self.option_template_name, "wrap_label": True,
+                })
+        return groups
 
 
 class SharedChoicesMixin:

@@ -14,14 +14,11 @@ syntax widget templates anywhere else, which this renderer would never read.
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import django.forms
 from django.forms.renderers import BaseRenderer, TemplatesSetting
+from django.template import engines
 from django.template.backends.jinja2 import Jinja2
 from django.utils.functional import cached_property
 
-JINJA2_DIRS = [Path(__file__).resolve().parent / "jinja2", Path(django.forms.__file__).resolve().parent / "jinja2"]
 WIDGET_PREFIXES = ("django/forms/widgets/", "widgets/")
 
 
@@ -30,7 +27,7 @@ class FormRenderer(BaseRenderer):
 
     @cached_property
     def widgets(self) -> Jinja2:
-        return Jinja2({"APP_DIRS": False, "DIRS": JINJA2_DIRS, "NAME": "roils-widgets", "OPTIONS": {}})
+        return engines["jinja2"]  # the TEMPLATES setting's Jinja2 engine (foundation/jinja.py)
 
     @cached_property
     def templates(self) -> TemplatesSetting:

@@ -153,7 +153,7 @@ def _summary(text: str) -> str:
 
 
 def queue_rows(events, *, per_location: bool = False) -> list[dict]:
-    """What each queue row shows, worked out once in Python from plain values (templates/review/_queue_rows.html).
+    """What each queue row shows, worked out once in Python from plain values (review/jinja2/review/queue_rows.html).
 
     The queue draws every row twice (a table for wide screens, a list for phones); deciding labels, links
     and summaries here keeps the template to plain lookups, and reading values instead of model instances

@@ -45,7 +45,7 @@ class ReportableSelect(forms.NullBooleanSelect):
 
 
 class PickerField(MultipleChoiceField):
-    """A multi-select rendered as the searchable, grouped checkbox picker (templates/review/_picker.html)."""
+    """A multi-select rendered as the searchable, grouped checkbox picker (review/jinja2/review/picker.html)."""
 
     widget = forms.CheckboxSelectMultiple
 

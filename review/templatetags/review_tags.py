@@ -1,6 +1,7 @@
 """Template helpers of the review pages: the grouped checkbox picker and readable audit changes."""
 
 from django import template
+from django.template import engines
 
 from review import display
 
@@ -8,7 +9,7 @@ register = template.Library()
 PICKER_FOLD = 12
 
 
-@register.inclusion_tag("review/_picker.html")
+@register.simple_tag
 def picker(field, hint: str = ""):
     """A searchable, grouped checkbox list with chips of what is ticked (behaviour in static/js/review.js).
 
@@ -18,11 +19,11 @@ def picker(field, hint: str = ""):
     selected = {str(v) for v in (field.value() or [])}
     groups = field.field.options(field.auto_id)
     count = sum(len(options) for _label, options in groups)
-    return {
+    return engines["jinja2"].get_template("review/picker.html").render({
         "field": field, "hint": hint, "groups": groups, "selected": selected, "count": count,
         "folded": count > PICKER_FOLD, "name": field.html_name, "id": field.auto_id,
         "chips": [text for _label, options in groups for value, text, _id in options if value in selected],
-    }
+    })
 
 
 @register.filter

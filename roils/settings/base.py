@@ -122,6 +122,17 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # Second, so that a page's name is looked up among the Django templates first. Form widgets, the field
+        # template of crispy-forms' FIELD_HELPER and the review form's pickers (foundation/jinja.py,
+        # foundation/renderers.py): foundation/jinja2 first (it overrides some of Django's widget templates), then each
+        # app's jinja2 folder (django.forms ships its widget templates there).
+        "NAME": "jinja2",
+        "BACKEND": "foundation.jinja.Jinja2",
+        "DIRS": [BASE_DIR / "foundation" / "jinja2"],
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "foundation.jinja.environment"},
+    },
 ]
 
 

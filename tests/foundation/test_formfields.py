@@ -54,3 +54,19 @@ def test_select_options_in_one_loop_same_markup_as_django():
         for value in (None, "", "a", "g2", 3, "nope"):
             assert Select(choices=choices).render("s", value) == forms.Select(choices=choices).render("s", value)
     assert len(Select(choices=grouped).optgroups("s", ["a"])) == 3  # before, the group, after: not one per option
+
+
+def test_select_options_are_djangos_option_dicts():
+    """The lean loop writes the dicts Django's create_option writes, option for option, selected ones included."""
+    grouped = [("", BLANK_LABEL), ("a", "A"), ("Group", [("g1", "G1"), ("a", "again")]), ("b", "B"), (None, "none")]
+
+    class Multiple(Select):
+        allow_multiple_selected = True
+
+    for lean, django in ((Select, forms.Select), (Multiple, forms.SelectMultiple)):
+        for value in ([], [""], ["a"], ["g1", "b"], ["nope"]):
+            ours = [option for _name, options, _index in lean(choices=grouped).optgroups("s", value)
+                    for option in options]
+            theirs = [option for _name, options, _index in django(choices=grouped).optgroups("s", value)
+                      for option in options]
+            assert ours == theirs, (lean, value)

@@ -34,7 +34,7 @@ def test_queue_rows_template_escapes_and_heads_each_location(per_location):
             "badge": "text-bg-primary", "activity": "2 days", "starts_location": per_location}
     rows = [base, {**base, "url": "/review/2/", "revision": 2, "severity": 0, "harm": "Mild", "starts_location": False},
             {**base, "facility_id": 2, "facility": "Satellite", "severity": 7, "starts_location": per_location}]
-    html = render_to_string("review/_queue_rows.html", {"rows": rows})
+    html = render_to_string("review/queue_rows.html", {"rows": rows})
     headings = 2 if per_location else 0
     assert html.count('<th scope="rowgroup" colspan="7">') == headings
     assert html.count('<li class="list-group-item list-group-item-secondary fw-semibold">') == headings
