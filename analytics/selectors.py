@@ -1,4 +1,5 @@
-"""Reads of the local analytics: every figure is one GROUP BY over the user's scoped events, whatever their number."""
+"""Reads of the local analytics: every figure is one GROUP BY over the user's scoped local facts (events.LocalFact,
+one narrow row per event kept in step by the write services), whatever the number of events."""
 
 from __future__ import annotations
 
@@ -11,15 +12,15 @@ from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q,
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from events.models import Event
+from events.facts import LIST_KINDS as FACT_KINDS
+from events.models import Event, LocalFact
 from foundation.taxonomy import review as rc
 from foundation.taxonomy.events import (
-    REACHED_PATIENT,
     EventClassification,
     ReporterRole,
     WorkflowStep,
 )
-from review.models import ActionItem, Review
+from review.models import ActionItem
 
 from .models import TreatmentVolume
 
@@ -59,8 +60,8 @@ def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
     return months
 
 
-def local_events(queryset: QuerySet[Event], filters: LocalFilters) -> QuerySet[Event]:
-    """The user's scoped events (every agreement they review) narrowed to the period and location."""
+def local_facts(queryset: QuerySet[LocalFact], filters: LocalFilters) -> QuerySet[LocalFact]:
+    """The user's scoped facts (every agreement they review) narrowed to the period and location of their events."""
     qs = queryset.filter(event_date__gte=filters.date_from, event_date__lte=filters.date_to)
     if filters.facility_id:
         qs = qs.filter(facility_id=filters.facility_id)
@@ -71,7 +72,7 @@ def _as_date(value) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
 
 
-def monthly_counts(events: QuerySet[Event]) -> list[tuple[int, dt.date, str, int]]:
+def monthly_counts(events: QuerySet[LocalFact]) -> list[tuple[int, dt.date, str, int]]:
     """(facility id, month, classification, events), one query."""
     rows = (
         events.annotate(month=TruncMonth("event_date"))
@@ -81,7 +82,7 @@ def monthly_counts(events: QuerySet[Event]) -> list[tuple[int, dt.date, str, int
     return [(facility_id, _as_date(month), classification, n) for facility_id, month, classification, n in rows]
 
 
-def summary(events: QuerySet[Event]) -> dict:
+def summary(events: QuerySet[LocalFact]) -> dict:
     """Totals, safety-culture and timeliness figures in one query."""
     to_start = ExpressionWrapper(F("review_started_at") - F("created_at"), output_field=DurationField())
     to_close = ExpressionWrapper(F("review_closed_at") - F("created_at"), output_field=DurationField())
@@ -98,13 +99,12 @@ def summary(events: QuerySet[Event]) -> dict:
     )
 
 
-def crosstab_counts(events: QuerySet[Event]) -> tuple[dict[tuple[str, str], int], int]:
+def crosstab_counts(events: QuerySet[LocalFact]) -> tuple[dict[tuple[str, str], int], int]:
     """{(origin step, detected step): events}, NOT_RECORDED where the review has no answer, and the incidents a
     barrier caught part-way through (they reached the patient, yet a barrier is recorded as catching them); one query.
     """
-    caught_partway = Q(classification__in=list(REACHED_PATIENT), review__isnull=False) & ~Q(review__barriers_caught=[])
-    rows = events.values_list("review__workflow_origin", "review__workflow_detected").annotate(
-        n=Count("pk"), caught=Count("pk", filter=caught_partway)
+    rows = events.values_list("workflow_origin", "workflow_detected").annotate(
+        n=Count("pk"), caught=Count("pk", filter=Q(caught_partway=True))
     )
     table: dict[tuple[str, str], int] = defaultdict(int)
     caught = 0
@@ -115,39 +115,33 @@ def crosstab_counts(events: QuerySet[Event]) -> tuple[dict[tuple[str, str], int]
 
 
 LIST_FIELDS = {"detected": "detected_roles", "caught": "barriers_caught", "failed": "barriers_failed"}
+# LocalFact.codes prefixes each code with its list's kind and a colon (events.facts.LIST_KINDS).
+KIND_PREFIXES = {FACT_KINDS[column]: kind for kind, column in LIST_FIELDS.items()}
 
 
-def list_counts(events: QuerySet[Event]) -> dict[str, dict[str, int]]:
+def list_counts(events: QuerySet[LocalFact]) -> dict[str, dict[str, int]]:
     """{kind: {code: events}} for the review's multi-valued answers (roles that detected, barriers), one query.
 
-    The lists are JSON arrays: the database unnests them (jsonb_array_elements_text, SQLite's json_each) and
-    groups, so no review row is read into Python.
+    Each fact holds the three lists as one JSON array of prefixed codes: the database unnests it
+    (jsonb_array_elements_text, SQLite's json_each) and groups, so no row is read into Python.
     """
     # Only constants and Django's own compiled, parameterised subquery are formatted in: no input reaches the SQL.
-    event_sql, params = events.values("pk").query.sql_with_params()
-    table = Review._meta.db_table
+    inner_sql, params = events.values("codes").query.sql_with_params()
     if connection.vendor == "postgresql":
-        # One unnest over (kind, array) pairs per review: a LATERAL of three UNIONed unnests cost twice as much.
-        pairs = ", ".join(f"('{kind}', r.{column})" for kind, column in LIST_FIELDS.items())
-        sql = (f"SELECT v.kind, x, COUNT(*) FROM {table} r CROSS JOIN LATERAL (VALUES {pairs}) AS v(kind, codes) "  # noqa: S608
-               f"CROSS JOIN LATERAL jsonb_array_elements_text(v.codes) AS x "
-               f"WHERE r.event_id IN ({event_sql}) GROUP BY v.kind, x")  # fmt: skip
+        sql = (f"SELECT x, COUNT(*) FROM ({inner_sql}) f CROSS JOIN LATERAL jsonb_array_elements_text(f.codes) AS x "  # noqa: S608
+               f"GROUP BY x")  # fmt: skip
     else:
-        sql = " UNION ALL ".join(
-            f"SELECT '{kind}', j.value, COUNT(*) FROM {table} r, json_each(r.{column}) j "  # noqa: S608
-            f"WHERE r.event_id IN ({event_sql}) GROUP BY j.value"
-            for kind, column in LIST_FIELDS.items()
-        )
-        params = tuple(params) * len(LIST_FIELDS)
+        sql = f"SELECT j.value, COUNT(*) FROM ({inner_sql}) f, json_each(f.codes) j GROUP BY j.value"  # noqa: S608
     counts: dict[str, dict[str, int]] = {kind: {} for kind in LIST_FIELDS}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for kind, code, n in cursor.fetchall():
-            counts[kind][code] = n
+        for prefixed, n in cursor.fetchall():
+            prefix, _colon, code = prefixed.partition(":")
+            counts[KIND_PREFIXES[prefix]][code] = n
     return counts
 
 
-def action_counts(events: QuerySet[Event], today: dt.date | None = None) -> list[tuple[str, int, int, int]]:
+def action_counts(events: QuerySet[LocalFact], today: dt.date | None = None) -> list[tuple[str, int, int, int]]:
     """(action type, actions, still open, overdue) for the actions of these events, one query."""
     today = today or timezone.localdate()
     is_open = ~Q(status=rc.ActionStatus.DONE)
@@ -191,10 +185,10 @@ class LocalAnalytics:
 
 
 def local_analytics(
-    queryset: QuerySet[Event], *, user, filters: LocalFilters, facilities: dict[int, str]
+    queryset: QuerySet[LocalFact], *, user, filters: LocalFilters, facilities: dict[int, str]
 ) -> LocalAnalytics:
-    """The local dashboard's figures over the user's scoped events (`queryset`): seven queries at any size."""
-    events = local_events(queryset, filters)
+    """The local dashboard's figures over the user's scoped local facts (`queryset`): six queries at any size."""
+    events = local_facts(queryset, filters)
     crosstab, caught_partway = crosstab_counts(events)
     return LocalAnalytics(
         filters=filters,
@@ -211,13 +205,13 @@ def local_analytics(
 
 
 def cell_events(queryset: QuerySet[Event], filters: LocalFilters, *, origin: str, detected: str) -> QuerySet[Event]:
-    """The events of one cross-table cell (scoped queryset in, narrowed queryset out)."""
-    qs = local_events(queryset, filters)
-    for name, value in (("workflow_origin", origin), ("workflow_detected", detected)):
-        if value == NOT_RECORDED:
-            qs = qs.filter(Q(review__isnull=True) | Q(**{f"review__{name}": ""}))
-        else:
-            qs = qs.filter(**{f"review__{name}": value})
+    """The events of one cross-table cell (scoped queryset in, narrowed queryset out): the steps are matched on the
+    events' local facts ("" there where the review has no answer, or there is no review)."""
+    qs = queryset.filter(event_date__gte=filters.date_from, event_date__lte=filters.date_to)
+    if filters.facility_id:
+        qs = qs.filter(facility_id=filters.facility_id)
+    qs = qs.filter(local_fact__workflow_origin="" if origin == NOT_RECORDED else origin,
+                   local_fact__workflow_detected="" if detected == NOT_RECORDED else detected)  # fmt: skip
     return qs.select_related("facility", "review").order_by("-event_date", "-id")
 
 

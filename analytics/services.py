@@ -8,6 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from events.facts import local_facts_write
+from events.models import Event
 from practices.audit import audit_record
 from practices.models import Coverage
 from practices.scoping import user_access
@@ -130,3 +132,23 @@ def attachment_add(*, event, by, upload) -> Attachment:
     audit_record(actor=by, action="attachment_added", obj=event, agreement=event.agreement,
                  changes={"attachment": [None, name]})  # fmt: skip
     return attachment
+
+
+def local_facts_rebuild(*, agreement_ids: list[int] | None = None, batch_size: int = 2000) -> int:
+    """Rewrite the local facts of every event (or those of some agreements) from the events and their reviews.
+
+    For `manage.py rebuild_local_facts` and bulk loads that bypass the services; each batch is replaced in one
+    transaction, so a dashboard read meanwhile never misses a batch's events. Returns the number of facts written.
+    """
+    events = Event.objects.all()
+    if agreement_ids is not None:
+        events = events.filter(agreement_id__in=agreement_ids)
+    written, last = 0, 0
+    while True:
+        batch = list(events.filter(pk__gt=last).select_related("review").order_by("pk")[:batch_size])
+        if not batch:
+            return written
+        last = batch[-1].pk
+        with transaction.atomic():
+            written += local_facts_write(((event, getattr(event, "review", None)) for event in batch),
+                                         batch_size=batch_size)  # fmt: skip

@@ -11,7 +11,7 @@ from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.views.generic import ListView, TemplateView
 
-from events.models import Event
+from events.models import Event, LocalFact
 from practices.scoping import ScopedViewMixin
 from reporting.views.charts import csv_response
 from review.selectors import queue_facility_choices
@@ -40,8 +40,11 @@ class LocalMixin(ScopedViewMixin):
 
 
 class LocalDashboardView(LocalMixin, TemplateView):
-    """Every event of the practice (not only those reported to the PSO): charts, table views and CSV."""
+    """Every event of the practice (not only those reported to the PSO): charts, table views and CSV.
 
+    Grouped over the events' local facts (one narrow row per event, same agreement scope as the events)."""
+
+    model = LocalFact
     template_name = "analytics/local_dashboard.html"
 
     def get(self, request, *args, **kwargs):

@@ -1,8 +1,8 @@
 """The local dashboard (analytics) at 10,000 and 100,000 local events of one practice.
 
 Each page is a full Django request through the test client (middleware, session, templates) signed in as
-physicist.riverside; the events (with reviews, techniques, actions and monthly volumes) are written in bulk by
-analytics.demo.local_history. Needs PostgreSQL and migrated databases:
+physicist.riverside; the events (with reviews, techniques, actions, monthly volumes and the dashboard's local
+facts) are written in bulk by analytics.demo.local_history. Needs PostgreSQL and migrated databases:
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/roils_x \\
     PSO_DATABASE_URL=postgres://postgres@127.0.0.1:5432/roils_x_pso \\

@@ -108,6 +108,44 @@ class Event(models.Model):
         return [t.technique for t in self.techniques.all()]
 
 
+class LocalFact(models.Model):
+    """The narrow copy of one event's analytics fields and its review's coded answers, that the local dashboard
+    groups instead of the wide events and reviews tables.
+
+    Written in the transaction that writes the event (event_submit) or its review (the review services), and
+    rebuilt from the events by `manage.py rebuild_local_facts`; `events.facts` is the only code that writes it.
+    """
+
+    event = models.OneToOneField(Event, primary_key=True, on_delete=models.CASCADE, related_name="local_fact")
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="+")
+    facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="+")
+    event_date = models.DateField()
+    classification = models.CharField(max_length=40)
+    is_anonymous = models.BooleanField()
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField()
+    review_started_at = models.DateTimeField(null=True)
+    review_closed_at = models.DateTimeField(null=True)
+    # The review's answers ("" and [] while the event has no review).
+    workflow_origin = models.CharField(max_length=40, blank=True)
+    workflow_detected = models.CharField(max_length=40, blank=True)
+    # An incident that reached the patient although a barrier is recorded as catching it ("caught part-way").
+    caught_partway = models.BooleanField()
+    # The review's three lists in one, each code prefixed by its kind ("d:" role that detected, "c:" barrier that
+    # caught, "f:" barrier that failed): the dashboard unnests one short array per event instead of three.
+    codes = models.JSONField(default=list)
+
+    objects = ScopedQuerySet.as_manager()
+    tenant_path = "agreement"
+    reporter_visible = False
+
+    class Meta:
+        indexes = [models.Index(fields=["agreement", "event_date"], name="localfact_agreement_date")]
+
+    def __str__(self):
+        return f"Local fact of {self.event_id}"
+
+
 class FollowUpLink(models.Model):
     """An anonymous reporter's private way back to their event: only a hash of the secret is stored."""
 

@@ -32,6 +32,7 @@ from practices.models import Agreement, Coverage, Practice, User
 from practices.scoping import user_access
 from practices.selectors import reviewers_of
 
+from .facts import local_fact_save
 from .models import NARRATIVE_MAX_LENGTH, Draft, Event, EventTechnique, ReferenceCounter
 
 # Drafts hold form fields only; anything else a client sends is dropped.
@@ -237,6 +238,7 @@ def _create(*, by: User, data: EventData, key: uuid.UUID, now: dt.datetime, noti
     EventTechnique.objects.bulk_create(
         [EventTechnique(event=event, technique=t) for t in sorted(set(data.techniques))]
     )
+    local_fact_save(event, created=True)  # the dashboard's narrow copy, in this transaction
     audit_record(actor=None if anonymous else by, action="event_submitted", obj=event, agreement=agreement,
                  changes={"reference": [None, event.reference]})
     if not by.is_shared_login:  # shared logins never keep a server draft (draft_save refuses them)

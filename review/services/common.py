@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from events.facts import local_fact_save
 from events.models import Event
 from foundation.taxonomy.events import EventStatus
 from practices.scoping import user_access
@@ -68,6 +69,14 @@ def mark_lifecycle(event: Event, now) -> None:
         event.review_started_at = now
     if event.status in (EventStatus.REPORTED, EventStatus.CLOSED) and event.review_closed_at is None:
         event.review_closed_at = now
+
+
+def local_fact_refresh(event: Event, review: Review | None = None) -> None:
+    """Rewrite the event's local fact (the dashboard's narrow copy) after a change to the event or its review, in
+    the caller's transaction; the review is read when the caller does not hold it."""
+    if review is None:
+        review = Review.objects.filter(event=event).first()
+    local_fact_save(event, review)
 
 
 def review_values(review: Review | None) -> dict:

@@ -18,7 +18,7 @@ from reporting.services import submission_enqueue
 
 from .. import rules
 from ..models import Review
-from .common import lock_event, mark_lifecycle, require_reviewer, review_values
+from .common import local_fact_refresh, lock_event, mark_lifecycle, require_reviewer, review_values
 from .reviews import label, missing_for_report
 
 S = EventStatus
@@ -99,6 +99,7 @@ def review_finalize(*, event: Event, by, confirmed: bool) -> Event:
     locked.last_activity_at = now
     mark_lifecycle(locked, now)
     locked.save(update_fields=["status", "last_activity_at", "review_started_at", "review_closed_at", "updated_at"])
+    local_fact_refresh(locked, review)
     audit_record(actor=by, action="event_reported", obj=locked, agreement=locked.agreement,
                  changes={"status": [S.READY_TO_REPORT, S.REPORTED], "confirmed_no_identifiers": [False, True]},
                  note=f"Revision {locked.revision} reported to the PSO")

@@ -23,7 +23,16 @@ from practices.audit import audit_record
 
 from .. import rules
 from ..models import Review
-from .common import REVIEW_FIELDS, lock_event, mark_lifecycle, plain, require_reviewer, review_values, touch_event
+from .common import (
+    REVIEW_FIELDS,
+    local_fact_refresh,
+    lock_event,
+    mark_lifecycle,
+    plain,
+    require_reviewer,
+    review_values,
+    touch_event,
+)
 from .investigators import require_investigating
 
 S = EventStatus
@@ -105,18 +114,22 @@ def review_save(*, review: Review, by, data: dict, expected_version: int) -> Rev
         if changes:
             audit_record(actor=by, action="review_saved", obj=locked, agreement=locked.agreement, changes=changes)
     if locked.status == S.NEW:
-        _set_status(locked, by, S.IN_REVIEW, now=now, note="Review started")
+        _set_status(locked, by, S.IN_REVIEW, now=now, note="Review started", review=current)
+    else:
+        local_fact_refresh(locked, current)
     touch_event(locked, now)
     return current
 
 
-def _set_status(event: Event, by, to: str, *, now, changes: dict | None = None, note: str = "") -> None:
+def _set_status(event: Event, by, to: str, *, now, changes: dict | None = None, note: str = "",
+                review: Review | None = None) -> None:
     old = event.status
     event.status = to
     event.last_activity_at = now
     mark_lifecycle(event, now)
     event.save(update_fields=["status", "revision", "invalid_reason", "duplicate_of", "last_activity_at",
                               "review_started_at", "review_closed_at", "updated_at"])
+    local_fact_refresh(event, review)  # the lifecycle times feed the dashboard
     audit_record(actor=by, action="event_transition", obj=event, agreement=event.agreement,
                  changes={"status": [old, to], **(changes or {})}, note=note)
 

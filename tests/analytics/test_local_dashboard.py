@@ -10,7 +10,7 @@ from analytics.demo import local_history
 from analytics.models import TreatmentVolume
 from analytics.selectors import LocalFilters, local_analytics
 from analytics.tables import crosstab, stats, tables
-from events.models import Event
+from events.models import LocalFact
 from foundation.taxonomy.events import EventClassification, WorkflowStep
 from tests.factories.review import make_event, review_event
 
@@ -37,7 +37,7 @@ def test_local_analytics_counts_every_event_not_only_reported_ones(riverside, us
     user = users["physicist.riverside"]
     today = timezone.localdate()
     filters = LocalFilters(today - dt.timedelta(days=30), today)
-    data = local_analytics(Event.objects.for_user(user, action="review"), user=user, filters=filters, facilities={})
+    data = local_analytics(LocalFact.objects.for_user(user, action="review"), user=user, filters=filters, facilities={})
     figures = stats(data)
     assert figures["total"] == 2
     assert figures["near_misses"] == 1 and figures["anonymous"] == 1 and figures["anonymous_share"] == 50.0
@@ -143,7 +143,7 @@ def test_local_history_feeds_every_chart(riverside, users):
     user = users["physicist.riverside"]
     today = timezone.localdate()
     data = local_analytics(
-        Event.objects.for_user(user, action="review"),
+        LocalFact.objects.for_user(user, action="review"),
         user=user,
         filters=LocalFilters(today - dt.timedelta(days=400), today),
         facilities={},

@@ -7,6 +7,7 @@ import uuid
 
 from django.utils import timezone
 
+from events.facts import local_facts_write
 from events.models import Event, EventTechnique
 from foundation.scrubber import VERSION as SCRUBBER_VERSION
 from foundation.taxonomy import review as rc
@@ -103,6 +104,7 @@ def bulk_events(*, agreement: Agreement, count: int, prefix: str = "TST", anonym
         [EventTechnique(event=e, technique=TreatmentTechnique.IMRT_VMAT) for e in events]
         + [EventTechnique(event=e, technique=TreatmentTechnique.SRS_SBRT) for e in events[::2]]
     )
+    local_facts_write((e, None) for e in events)  # what event_submit writes alongside each event
     return events
 
 
