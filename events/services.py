@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-import smtplib
 import uuid
 from dataclasses import dataclass
 
@@ -17,6 +16,7 @@ from django.db import IntegrityError, connection, transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from foundation.mail import MAIL_ERRORS
 from foundation.scrubber import VERSION as SCRUBBER_VERSION
 from foundation.scrubber import scrub
 from foundation.taxonomy.events import (
@@ -46,7 +46,6 @@ DRAFT_VALUE_MAX = 20_000  # characters per value: a narrative may run over the l
 FUTURE_SLACK = dt.timedelta(minutes=10)
 # Where a reviewer should land, most specific first; the review app may not be installed yet.
 REVIEW_LINKS = (("review:event-detail", True), ("review:queue", False), ("home", False))
-MAIL_ERRORS = (smtplib.SMTPException, ConnectionError, TimeoutError)
 SWEEP_WINDOW = dt.timedelta(days=2)  # older misses are stale news; reviewers see them in the queue anyway
 SWEEP_BATCH = 200
 

@@ -2,8 +2,10 @@
 
 from celery import shared_task
 
+from foundation.mail import MAIL_ERRORS
+
 from .conversation import reporter_digests_send
-from .services import MAIL_ERRORS, drafts_expire, event_notify_reviewers, event_notify_sweep, narratives_rescrub
+from .services import drafts_expire, event_notify_reviewers, event_notify_sweep, narratives_rescrub
 
 
 @shared_task(

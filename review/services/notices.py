@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import smtplib
 from collections import defaultdict
 
 from django.conf import settings
@@ -19,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from events.models import Event
+from foundation.mail import MAIL_ERRORS
 from foundation.taxonomy import review as rc
 from foundation.taxonomy.events import OPEN_STATUSES
 from practices.choices import AgreementState
@@ -43,7 +43,7 @@ def notice_once(key: str, *, subject: str, message: str, recipients: list[str]) 
             send_mail(subject=subject, message=message, from_email=None, recipient_list=recipients)
     except IntegrityError:
         return False  # sent before, or by the sweep running beside this one
-    except (OSError, smtplib.SMTPException):
+    except MAIL_ERRORS:
         log.warning("notice %s not sent; the next sweep retries", key)
         return False
     return True

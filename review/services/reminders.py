@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import defaultdict
 
 from django.conf import settings
@@ -12,11 +13,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from events.models import Event
+from foundation.mail import MAIL_ERRORS
 from foundation.taxonomy.events import OPEN_STATUSES, EventStatus
 from practices.choices import AgreementState
 from practices.selectors import reviewers_of
 
 from ..models import Reminder
+
+log = logging.getLogger(__name__)
 
 S = EventStatus
 REMINDER_FIRST = dt.timedelta(days=7)
@@ -55,12 +59,17 @@ def reminders_send(*, now: dt.datetime | None = None) -> int:
     sent = 0
     recipients: dict[int, int] = defaultdict(int)
     for user_id, user_events in per_user.items():
-        send_mail(
-            subject=f"roils: {len(user_events)} event(s) waiting for review",
-            message=_reminder_text(users[user_id], user_events, now),
-            from_email=None,
-            recipient_list=[users[user_id].email],
-        )
+        try:
+            send_mail(
+                subject=f"roils: {len(user_events)} event(s) waiting for review",
+                message=_reminder_text(users[user_id], user_events, now),
+                from_email=None,
+                recipient_list=[users[user_id].email],
+            )
+        except MAIL_ERRORS:
+            # The events nobody was told about yet stay unreminded, for the next run; those told are recorded.
+            log.warning("mail server unavailable; %d reminder(s) wait for the next run", len(per_user) - sent)
+            break
         sent += 1
         for event in user_events:
             recipients[event.pk] += 1

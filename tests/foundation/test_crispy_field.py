@@ -58,3 +58,25 @@ def test_field_helper_review_forms_same_markup_as_the_pack(users, world):
     assert _assert_same(ActionItemForm(event=event, user=physicist))
     refused = ActionItemForm({"action_type": "x", "due_date": "2000-01-01"}, event=event, user=physicist)
     assert not refused.is_valid() and _assert_same(refused)
+
+
+def test_jinja_form_template_same_markup_as_crispy_filter(users, world):
+    """forms/crispy_form.html (Jinja2) writes what `{{ form|crispy }}` writes: blank, filled in and refused."""
+    from django.template import engines
+
+    from review.forms import AskForm, FeedbackForm, InvestigatorForm
+
+    crispy = engines["django"].from_string("{% load crispy_forms_tags %}{{ form|crispy }}")
+    lean = engines["jinja2"].get_template("forms/crispy_form.html")
+    event = build_event(agreement=world["agreements"]["riverside"], user=users["reporter.riverside"])
+    physicist = users["physicist.riverside"]
+    forms = [
+        AskForm(), AskForm({"body": ""}), AskForm({"body": 'Which "plan" <b>?'}),
+        FeedbackForm(initial={"lessons": "Check & double-check"}), FeedbackForm({"summary": "x" * 5000}),
+        InvestigatorForm(event=event, user=physicist),
+        InvestigatorForm({"user": "999999"}, event=event, user=physicist),
+    ]
+    for form in forms:
+        form.is_bound and form.is_valid()
+        assert _squeeze(lean.render({"form": form})) == _squeeze(crispy.render({"form": form})), type(form).__name__
+    assert any(form.errors for form in forms)

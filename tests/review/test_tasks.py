@@ -82,3 +82,18 @@ def test_reminders_closed_or_reported_events_skipped(riverside, physicist):
 def test_review_reminders_task_runs_the_service(riverside):
     _age(make_event(agreement=riverside), 8, timezone.now())
     assert review_reminders_task.delay().get() == 2
+
+
+def test_reminders_mail_server_down_logged_and_retried_next_run(riverside, settings, caplog):
+    """A mail server that is down fails no job: nothing is recorded as reminded, and the next run sends."""
+    now = timezone.now()
+    event = make_event(agreement=riverside)
+    _age(event, 8, now)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 1  # nothing listens there
+    assert reminders_send(now=now) == 0
+    assert "mail server unavailable" in caplog.text and event.narrative[:30] not in caplog.text
+    assert not Reminder.objects.filter(event=event).exists()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"  # the mail server is back
+    assert reminders_send(now=now) == 2
+    assert Reminder.objects.filter(event=event).count() == 1
