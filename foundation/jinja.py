@@ -7,6 +7,8 @@ written for Jinja2: the same tests on the widget, and the same classes added to 
 
 from __future__ import annotations
 
+import functools
+
 import jinja2
 from crispy_forms.templatetags.crispy_forms_filters import optgroups
 from crispy_forms.utils import TEMPLATE_PACK
@@ -66,10 +68,42 @@ TESTS = {
 }
 
 
-def environment(**options) -> jinja2.Environment:
+def crispy_field(bound) -> SafeString:
+    """`{{ crispy_field(form.x) }}`: what `{{ form.x|as_crispy_field }}` writes for a form whose helper is FIELD_HELPER
+    (forms/crispy_field.html, with the context crispy-forms gives it), without the filter's template lookups."""
+    from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
+
+    from .formfields import FIELD_HELPER
+
+    if getattr(bound.form, "helper", None) is not FIELD_HELPER:
+        return SafeString(as_crispy_field(bound))  # another helper's own field template
+    template, values = _field_template()
+    return SafeString(template.render({**values, "field": bound}))
+
+
+@functools.cache
+def _field_template():
+    """The field template and the context as_crispy_field gives it (FIELD_HELPER is shared and never changed)."""
+    from django.template import engines
+
+    from .formfields import FIELD_HELPER
+
+    values = {"form_show_errors": True, "form_show_labels": True, "label_class": "", "field_class": "",
+              **FIELD_HELPER.get_attributes(TEMPLATE_PACK)}
+    return engines["jinja2"].env.get_template(FIELD_HELPER.field_template), values
+
+
+def environment(*, globals: dict[str, str] | None = None, **options) -> jinja2.Environment:  # noqa: A002
+    """The environment; `globals` (OPTIONS of the TEMPLATES entry) names the apps' functions that templates call, by
+    dotted path, so that this ground-floor module imports no app."""
+    from django.template.defaultfilters import date
+    from django.utils.module_loading import import_string
+
     options.pop("autoescape", None)  # always on, whatever the engine's options say
     env = jinja2.Environment(autoescape=True, **options)
-    env.globals.update(with_classes=with_classes, pack_field=pack_field, optgroups=optgroups)
+    env.globals.update(with_classes=with_classes, pack_field=pack_field, optgroups=optgroups, crispy_field=crispy_field)
+    env.globals.update({name: import_string(path) for name, path in (globals or {}).items()})
+    env.filters["date"] = date  # Django's date filter: the same formats (DATETIME_FORMAT, "Y-m-d") as the pages
     env.tests.update(TESTS)
     return env
 

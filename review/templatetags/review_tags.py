@@ -74,9 +74,11 @@ def audit_action(action):
     return AUDIT_ACTIONS.get(action, str(action).replace("_", " ").capitalize())
 
 
-@register.inclusion_tag("review/_near_miss_risk_definitions.html")
+@register.simple_tag
 def near_miss_risk_definitions():
     """The near-miss risk index's scores with their definitions and source (foundation.taxonomy.review)."""
     from foundation.taxonomy import review as rc
 
-    return {"scale": rc.NEAR_MISS_RISK_INDEX, "citation": rc.NEAR_MISS_RISK_CITATION}
+    return engines["jinja2"].get_template("review/near_miss_risk_definitions.html").render(
+        {"scale": rc.NEAR_MISS_RISK_INDEX, "citation": rc.NEAR_MISS_RISK_CITATION}
+    )

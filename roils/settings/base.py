@@ -131,7 +131,14 @@ TEMPLATES = [
         "BACKEND": "foundation.jinja.Jinja2",
         "DIRS": [BASE_DIR / "foundation" / "jinja2"],
         "APP_DIRS": True,
-        "OPTIONS": {"environment": "foundation.jinja.environment"},
+        "OPTIONS": {
+            "environment": "foundation.jinja.environment",
+            # Functions the Jinja2 templates call (foundation.jinja.environment imports them by name).
+            "globals": {
+                "picker": "review.templatetags.review_tags.picker",
+                "near_miss_risk_definitions": "review.templatetags.review_tags.near_miss_risk_definitions",
+            },
+        },
     },
 ]
 
