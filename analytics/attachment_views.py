@@ -5,12 +5,12 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import DetailView
 
 from events.models import Event
+from foundation.downloads import stored_file_download
 from foundation.forms import Form
 from practices.audit import access_log_record
 from practices.scoping import ScopedViewMixin
@@ -73,15 +73,9 @@ class AttachmentDownloadView(ScopedViewMixin, DetailView):
 
     def get(self, request, *args, **kwargs):
         attachment = self.get_object()
-        try:
-            handle = attachment.file.open("rb")
-        except FileNotFoundError:
-            raise Http404 from None
+        response = stored_file_download(attachment.file, filename=attachment.original_name,
+                                        content_type=attachment.content_type)  # fmt: skip
         access_log_record(request=request, action="download", user=request.user,
                           agreement_ids=[attachment.event.agreement_id], obj=attachment,
                           label=f"{attachment.event.reference}: {attachment.original_name}")  # fmt: skip
-        response = FileResponse(handle, as_attachment=True, filename=attachment.original_name,
-                                content_type=attachment.content_type)  # fmt: skip
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
         return response

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import DetailView, ListView
 
 from events.conversation import feedback_share, follow_up_ask
+from foundation.downloads import stored_file_download
+from practices.audit import access_log_record
 from practices.models import Agreement
 from practices.scoping import ScopedViewMixin
 
@@ -121,17 +122,16 @@ class EvidenceView(ScopedViewMixin, DetailView):
     model = ActionUpdate
     action = "own"
 
+    def refine(self, queryset):
+        return queryset.select_related("item__event")
+
     def get(self, request, *args, **kwargs):
         update = self.get_object()
-        if not update.evidence:
-            raise Http404
-        response = FileResponse(
-            update.evidence.open("rb"),
-            as_attachment=True,
-            filename=update.evidence_name or "evidence",
-            content_type=update.evidence_type or "application/octet-stream",
-        )
-        response["X-Content-Type-Options"] = "nosniff"
+        response = stored_file_download(update.evidence, filename=update.evidence_name or "evidence",
+                                        content_type=update.evidence_type)  # fmt: skip
+        access_log_record(request=request, action="download", user=request.user,
+                          agreement_ids=[update.item.event.agreement_id], obj=update,
+                          label=f"{update.item.event.reference}: evidence of action {update.item.number}")
         return response
 
 

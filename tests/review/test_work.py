@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from foundation.taxonomy.events import EventStatus
 from practices.choices import Role
-from practices.models import AuditEntry, Membership
+from practices.models import AccessLog, AuditEntry, Membership
 from review.models import ActionItem, ActionUpdate, Investigator, Review
 from review.services import action_item_add, action_progress_add, investigator_assign, investigator_withdraw
 from tests.factories.review import make_event
@@ -203,6 +203,11 @@ def test_action_owner_emailed_sees_my_work_and_completes(
     assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
     assert download["X-Content-Type-Options"] == "nosniff"
     assert "attachment" in download["Content-Disposition"]
+    assert download["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    logged = AccessLog.objects.get(action="download", object_id=str(update.pk))
+    assert logged.user == reporter and logged.agreement_id == event.agreement_id
+    update.evidence.storage.delete(update.evidence.name)  # storage lost the file: a 404, never a 500
+    assert client.get(reverse("review:evidence", args=[update.pk])).status_code == 404
     # Owners do not verify their own work.
     verify = reverse("review:action-verify", args=[item.pk])
     assert client.post(verify, {"verification": "effective"}).status_code == 404
