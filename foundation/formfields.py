@@ -104,18 +104,24 @@ class MultipleChoiceField(SharedChoicesMixin, forms.MultipleChoiceField):
 
 
 class ListedModelChoiceIterator(ModelChoiceIterator):
-    """Iterates the field's queryset itself: one query, whose rows stay with it for a second rendering."""
+    """Iterates the field's queryset itself: one query, whose rows stay with it for a second rendering; or the rows
+    the view gave the field (`field.rows`), with no query at all."""
 
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        for obj in self.queryset:
+        rows = getattr(self.field, "rows", None)
+        for obj in self.queryset if rows is None else rows:
             yield self.choice(obj)
 
 
 class ModelChoiceField(forms.ModelChoiceField):
+    """`rows`: the rows of `queryset` when the view has read them already (two forms on one page offering the same
+    people), so that drawing the field reads nothing. Validation still reads `queryset`."""
+
     iterator = ListedModelChoiceIterator
     widget = Select
+    rows = None
 
 
 class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):

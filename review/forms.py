@@ -166,10 +166,11 @@ class ActionItemForm(ModelForm):
         error_messages = {"owner": {"required": "Choose who owns this action."},
                           "due_date": {"required": "Set a due date."}}
 
-    def __init__(self, *args, event: Event, user, **kwargs):
+    def __init__(self, *args, event: Event, user, owners: list | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.event = event
         self.fields["owner"].queryset = owner_candidates(event.agreement_id, user=user)
+        self.fields["owner"].rows = owners  # owner_candidates(…, user=user) as the view read it, or None
         self.fields["due_date"].help_text = "Today or later."
 
     def clean_due_date(self):
@@ -254,9 +255,10 @@ class InvestigatorForm(Form):
                             error_messages={"required": "Choose who investigates this event.",
                                             "invalid_choice": "Choose a named, active login of this agreement."})
 
-    def __init__(self, *args, event: Event, user, **kwargs):
+    def __init__(self, *args, event: Event, user, owners: list | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = owner_candidates(event.agreement_id, user=user)
+        self.fields["user"].rows = owners  # owner_candidates(…, user=user) as the view read it, or None
         self.fields["user"].help_text = ("They will see this event and its review only, not the queue; "
                                          "they do not take a full-access seat.")
 

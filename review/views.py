@@ -41,6 +41,7 @@ from .selectors import (
     duplicate_reference,
     event_page_queryset,
     facility_breakdown,
+    owner_candidates,
     queue_columns,
     similar_events,
     status_counts,
@@ -258,6 +259,8 @@ class EventDetailView(ReviewerMixin, DetailView):
         show = {"reached": applies.reached_patient, "dose": applies.dose_related, "near_miss": applies.near_miss,
                 "equipment": bool(equipment), "caught": applies.caught, "risk": applies.risk_scored, "source": source}
         criteria = rules.regulatory_criteria(event.classification, values)
+        # A full-access user's two forms offer the same people (actions' owners, the investigator): read them once.
+        owners = list(owner_candidates(event.agreement_id, user=user)) if is_reviewer else None
         ctx = self.get_context_data(
             object=event,
             review=review,
@@ -265,7 +268,7 @@ class EventDetailView(ReviewerMixin, DetailView):
             show=show,
             # Posted or blank; an investigator (no review scope on memberships) picks among the agreement's logins.
             action_form=overrides.get("action_form") or NewActionForm(event=event, user=user if is_reviewer else None,
-                                                                      can_invite=is_reviewer),
+                                                                      owners=owners, can_invite=is_reviewer),
             # Only a refused status change has errors to show; the forms themselves are plain HTML.
             transition_errors=overrides["transition_form"].errors if "transition_form" in overrides else {},
             conflict=overrides.get("conflict"),
@@ -285,7 +288,7 @@ class EventDetailView(ReviewerMixin, DetailView):
                 FeedbackForm(instance=EventFeedback.objects.filter(event=event).first(),
                              initial={"lessons": review.lessons_learned if review else ""}) if is_reviewer else None),
             investigator_form=overrides.get("investigator_form") or (
-                InvestigatorForm(event=event, user=user) if is_reviewer else None),
+                InvestigatorForm(event=event, user=user, owners=owners) if is_reviewer else None),
             missing=[label(name) for name in missing],
             criteria=criteria,
             possibly_reportable=rules.possibly_reportable(event.classification, values),

@@ -3,6 +3,7 @@
 import csv
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -213,6 +214,27 @@ def test_event_page_query_count_constant(client_for, riverside, physicist, djang
     bulk_events(agreement=riverside, count=200)
     with django_assert_num_queries(baseline):
         client.get(detail(event))
+
+
+def test_event_page_reads_the_agreements_people_once_for_both_forms(client_for, riverside):
+    """The new action's owner and the investigator are chosen from the same people: one query, two selects."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    event = make_event(agreement=riverside)
+    client = client_for("physicist.riverside")
+    client.get(detail(event))  # the first view of the minute is logged
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(detail(event)).content.decode()
+    people = [q["sql"] for q in queries.captured_queries
+              if q["sql"].startswith('SELECT "practices_user"."id", "practices_user"."username"')]
+    assert len(people) == 1, people
+
+    def options(name):
+        select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', page, re.S).group(1)
+        return re.findall(r'<option value="(\d+)"', select)
+
+    assert options("owner") and options("owner") == options("user")
 
 
 # --- the event page ------------------------------------------------------------------------------------
