@@ -106,10 +106,14 @@ def deadlines_for(
     priority = is_priority(classification, harm, possibly_reportable)
     start = rules.priority_start_days if priority else rules.other_start_days
     finish = rules.priority_finish_days if priority else rules.other_finish_days
+    start_due = rules.add_working_days(reported_on, start)
+    # The finish counts on from the start's date (the same day: working days add up), not again from the report.
+    finish_due = (rules.add_working_days(start_due, finish - start) if finish >= start
+                  else rules.add_working_days(reported_on, finish))  # fmt: skip
     return Deadlines(
         priority=priority,
-        start_due=rules.add_working_days(reported_on, start),
-        finish_due=rules.add_working_days(reported_on, finish),
+        start_due=start_due,
+        finish_due=finish_due,
         started=status in STARTED,
         finished=status in FINISHED,
     )

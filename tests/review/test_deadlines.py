@@ -244,3 +244,22 @@ def test_real_worker_and_overlapping_sweeps_send_each_email_once(world):
     assert len(mail.outbox) == 4
     assert len({(m.subject, tuple(m.to)) for m in mail.outbox}) == 4
     assert ActionItem.objects.count() == 1
+
+
+def test_finish_counted_on_from_start_equals_counting_from_the_report():
+    """deadlines_for counts the finish on from the start's date: the same day as counting it from the report."""
+    import random
+
+    from review.deadlines import Rules, deadlines_for
+
+    rng = random.Random(7)
+    for _ in range(300):
+        start, finish = rng.randint(0, 15), rng.randint(0, 40)
+        first = dt.date(2026, 1, 1) + dt.timedelta(days=rng.randint(0, 400))
+        rules = Rules(start, finish, start, finish, frozenset(rng.sample(range(7), rng.randint(0, 3))),
+                      frozenset(first + dt.timedelta(days=rng.randint(0, 60)) for _ in range(rng.randint(0, 8))))
+        reported = first + dt.timedelta(days=rng.randint(0, 30))
+        deadlines = deadlines_for(reported_on=reported, classification="near_miss", harm=None,
+                                  possibly_reportable=False, status="new", rules=rules)
+        assert deadlines.start_due == rules.add_working_days(reported, start)
+        assert deadlines.finish_due == rules.add_working_days(reported, finish)
