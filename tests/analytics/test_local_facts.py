@@ -8,7 +8,6 @@ from collections import defaultdict
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -221,7 +220,6 @@ def test_rebuild_restores_facts_and_bulk_history_writes_them(world):
     assert len(facts_snapshot()) == len(snapshot)
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the SQLite path is covered by the same selectors")
 def test_list_counts_unnest_prefixed_codes(world):
     riverside, user = world["agreements"]["riverside"], world["users"]["physicist.riverside"]
     event = make_event(agreement=riverside)
