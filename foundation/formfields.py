@@ -19,11 +19,9 @@ from django.forms.models import ModelChoiceIterator
 
 BLANK_LABEL = "Choose…"  # the first option of a select, in place of Django's "---------"
 
-# `helper = FIELD_HELPER` on a form: `{{ form.x|as_crispy_field }}` then draws the field with templates/forms/
-# crispy_field.html, the bootstrap5 pack's markup for the fields those forms have, without the pack's branches for
-# other layouts. Submit Event draws 10 fields this way and the event page 32: with callgrind, a field averaged 2.1
-# million CPU instructions against 2.8 million through the pack's template (1.2 million of either is the widget's).
-# Shared, read-only.
+# `helper = FIELD_HELPER` on a form: `{{ form.x|as_crispy_field }}` (or `crispy_field(form.x)` in a Jinja2 template)
+# then draws the field with foundation/jinja2/forms/crispy_field.html, a Jinja2 template with the bootstrap5 pack's
+# markup for the fields those forms have, without the pack's branches for other layouts. Shared, read-only.
 FIELD_HELPER = FormHelper()
 FIELD_HELPER.form_tag = False
 FIELD_HELPER.field_template = "forms/crispy_field.html"

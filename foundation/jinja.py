@@ -10,14 +10,24 @@ from __future__ import annotations
 import functools
 
 import jinja2
-from crispy_forms.templatetags.crispy_forms_filters import optgroups
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field, optgroups
 from crispy_forms.utils import TEMPLATE_PACK
 from django import forms
 from django.conf import settings
+from django.template import engines
 from django.template.backends import jinja2 as django_jinja2
+from django.template.defaultfilters import date
 from django.template.loader import get_template
+from django.utils.module_loading import import_string
 from django.utils.safestring import SafeString
 from markupsafe import Markup
+
+from .formfields import FIELD_HELPER
+
+
+def render(template_name: str, values: dict) -> SafeString:
+    """A Jinja2 template of the TEMPLATES setting's Jinja2 engine drawn with `values` (for template tags)."""
+    return engines["jinja2"].get_template(template_name).render(values)
 
 
 def with_classes(bound, classes: str) -> Markup:
@@ -45,8 +55,8 @@ def with_classes(bound, classes: str) -> Markup:
 
 @jinja2.pass_context
 def pack_field(context, bound) -> Markup:
-    """The bootstrap5 pack's own field template, for the widgets the lean template leaves to it (radio and checkbox
-    files and multi-widgets), with the context crispy-forms gave the field template."""
+    """The bootstrap5 pack's own field template, for the widgets the lean template leaves to it (files and
+    multi-widgets), with the context crispy-forms gave the field template."""
     values = dict(context.get_all())
     values["field"] = bound
     return Markup(get_template(f"{TEMPLATE_PACK}/field.html").render(values))  # noqa: S704 (an autoescaped template)
@@ -71,10 +81,6 @@ TESTS = {
 def crispy_field(bound) -> SafeString:
     """`{{ crispy_field(form.x) }}`: what `{{ form.x|as_crispy_field }}` writes for a form whose helper is FIELD_HELPER
     (forms/crispy_field.html, with the context crispy-forms gives it), without the filter's template lookups."""
-    from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
-
-    from .formfields import FIELD_HELPER
-
     if getattr(bound.form, "helper", None) is not FIELD_HELPER:
         return SafeString(as_crispy_field(bound))  # another helper's own field template
     template, values = _field_template()
@@ -84,10 +90,6 @@ def crispy_field(bound) -> SafeString:
 @functools.cache
 def _field_template():
     """The field template and the context as_crispy_field gives it (FIELD_HELPER is shared and never changed)."""
-    from django.template import engines
-
-    from .formfields import FIELD_HELPER
-
     values = {"form_show_errors": True, "form_show_labels": True, "label_class": "", "field_class": "",
               **FIELD_HELPER.get_attributes(TEMPLATE_PACK)}
     return engines["jinja2"].env.get_template(FIELD_HELPER.field_template), values
@@ -96,9 +98,6 @@ def _field_template():
 def environment(*, globals: dict[str, str] | None = None, **options) -> jinja2.Environment:  # noqa: A002
     """The environment; `globals` (OPTIONS of the TEMPLATES entry) names the apps' functions that templates call, by
     dotted path, so that this ground-floor module imports no app."""
-    from django.template.defaultfilters import date
-    from django.utils.module_loading import import_string
-
     options.pop("autoescape", None)  # always on, whatever the engine's options say
     env = jinja2.Environment(autoescape=True, **options)
     env.globals.update(with_classes=with_classes, pack_field=pack_field, optgroups=optgroups, crispy_field=crispy_field)

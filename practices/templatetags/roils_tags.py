@@ -1,9 +1,9 @@
 """Small presentation filters shared by every app's templates."""
 
 from django import template
-from django.template import engines
 
 from foundation import dates
+from foundation.jinja import render as render_jinja
 
 register = template.Library()
 
@@ -66,4 +66,4 @@ def jinja(template_name: str, **values):
     """A Jinja2 template (an app's jinja2 folder) drawn inside a Django page with the values given:
     `{% jinja "review/queue_rows.html" rows=rows %}`. For the long loops of a page (the queue's rows, the review
     form's pickers), which Jinja2 draws with a fraction of the CPU that Django's template language needs."""
-    return engines["jinja2"].get_template(template_name).render(values)
+    return render_jinja(template_name, values)

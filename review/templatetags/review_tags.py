@@ -1,8 +1,8 @@
 """Template helpers of the review pages: the grouped checkbox picker and readable audit changes."""
 
 from django import template
-from django.template import engines
 
+from foundation import jinja
 from review import display
 
 register = template.Library()
@@ -19,7 +19,7 @@ def picker(field, hint: str = ""):
     selected = {str(v) for v in (field.value() or [])}
     groups = field.field.options(field.auto_id)
     count = sum(len(options) for _label, options in groups)
-    return engines["jinja2"].get_template("review/picker.html").render({
+    return jinja.render("review/picker.html", {
         "field": field, "hint": hint, "groups": groups, "selected": selected, "count": count,
         "folded": count > PICKER_FOLD, "name": field.html_name, "id": field.auto_id,
         "chips": [text for _label, options in groups for value, text, _id in options if value in selected],
@@ -79,6 +79,5 @@ def near_miss_risk_definitions():
     """The near-miss risk index's scores with their definitions and source (foundation.taxonomy.review)."""
     from foundation.taxonomy import review as rc
 
-    return engines["jinja2"].get_template("review/near_miss_risk_definitions.html").render(
-        {"scale": rc.NEAR_MISS_RISK_INDEX, "citation": rc.NEAR_MISS_RISK_CITATION}
-    )
+    return jinja.render("review/near_miss_risk_definitions.html",
+                        {"scale": rc.NEAR_MISS_RISK_INDEX, "citation": rc.NEAR_MISS_RISK_CITATION})
