@@ -64,6 +64,6 @@ class InvitationAcceptView(FormView):
         except ValidationError as exc:
             form.add_error(None, exc)
             return self.form_invalid(form)
-        auth_login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
+        auth_login(self.request, user, backend="practices.backends.UserAccessBackend")
         messages.success(self.request, "Welcome to roils. Your password is set.")
         return redirect("home")

@@ -181,7 +181,7 @@ EMBEDDED = DATABASES["default"]["ENGINE"].endswith("sqlite3")
 AUTH_USER_MODEL = "practices.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # lockout after repeated failures, checked first
-    "django.contrib.auth.backends.ModelBackend",
+    "practices.backends.UserAccessBackend",  # ModelBackend; get_user reads the tenants in the same query
     "guardian.backends.ObjectPermissionBackend",
 ]
 LOGIN_URL = "login"

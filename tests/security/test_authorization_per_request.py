@@ -24,12 +24,12 @@ from tests.factories.events import build_event, form_post
 pytestmark = pytest.mark.django_db
 
 # What each signed-in request reads to know who is asking and what they may reach, and how to recognise it.
+# The user's row and their tenants come in one query (practices.backends.UserAccessBackend).
 SIGN_IN_READS = {
     "session": ('FROM "django_session"',),
-    "user": ('FROM "practices_user" WHERE "practices_user"."id" = {user}',),
+    "user and tenants": ("FROM practices_user u", "FROM practices_membership m JOIN practices_agreement a",
+                         "UNION ALL", "FROM practices_psomembership p", "WHERE u.id = {user}"),
     "device": ('FROM "otp_totp_totpdevice" WHERE "otp_totp_totpdevice"."id" =',),
-    "tenants": ("FROM practices_membership m JOIN practices_agreement a", "UNION ALL",
-                "FROM practices_psomembership p"),
 }
 
 
@@ -51,11 +51,18 @@ def _sign_in_reads(client, url, user) -> dict[str, int]:
 
 
 def test_every_request_reads_session_user_device_and_tenants_once_each(verified, world):
+    """Once each, and nothing more about the login: no second read of the user or the memberships."""
     build_event(agreement=world["agreements"]["riverside"], user=world["users"]["reporter.riverside"])
     event = Event.objects.get()
     for url in (reverse("review:queue"), reverse("review:queue"), reverse("review:event-detail", args=[event.pk]),
                 reverse("practices:profile")):
-        assert _sign_in_reads(verified, url, world["users"]["physicist.riverside"]) == dict.fromkeys(SIGN_IN_READS, 1)
+        user = world["users"]["physicist.riverside"]
+        assert _sign_in_reads(verified, url, user) == dict.fromkeys(SIGN_IN_READS, 1)
+        with CaptureQueriesContext(connection) as ctx:
+            verified.get(url)
+        user_alone = f'FROM "practices_user" WHERE "practices_user"."id" = {user.pk}'
+        assert not [q["sql"] for q in ctx.captured_queries if user_alone in q["sql"]
+                    or "FROM practices_membership m JOIN" in q["sql"] and "u.id" not in q["sql"]]
 
 
 def test_deactivated_membership_ends_access_on_the_next_request(verified, world):
