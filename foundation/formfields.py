@@ -19,7 +19,7 @@ from django.forms.models import ModelChoiceIterator
 
 BLANK_LABEL = "Choose…"  # the first option of a select, in place of Django's "---------"
 
-# `helper = FIELD_HELPER` on a form: `{{ form.x|as_crispy_field }}` (or `crispy_field(form.x)` in a Jinja2 template)
+# `helper = FIELD_HELPER` on a form: `{{ form.x|crispy_field }}` (roils_tags; `crispy_field(form.x)` in Jinja2)
 # then draws the field with foundation/jinja2/forms/crispy_field.html, a Jinja2 template with the bootstrap5 pack's
 # markup for the fields those forms have, without the pack's branches for other layouts. Shared, read-only.
 FIELD_HELPER = FormHelper()

@@ -3,6 +3,7 @@
 from django import template
 
 from foundation import dates
+from foundation.jinja import crispy_field as draw_crispy_field
 from foundation.jinja import render as render_jinja
 
 register = template.Library()
@@ -67,3 +68,11 @@ def jinja(template_name: str, **values):
     `{% jinja "review/queue_rows.html" rows=rows %}`. For the long loops of a page (the queue's rows, the review
     form's pickers), which Jinja2 draws with a fraction of the CPU that Django's template language needs."""
     return render_jinja(template_name, values)
+
+
+@register.filter
+def crispy_field(bound):
+    """`{{ form.x|crispy_field }}`: what crispy-forms' `|as_crispy_field` writes, drawn by the Jinja2 field template
+    directly (foundation.jinja.crispy_field) instead of through the filter's template lookups, which try Django's
+    engine first and fail before finding the template in the Jinja2 one. Other helpers' fields go to the filter."""
+    return draw_crispy_field(bound)

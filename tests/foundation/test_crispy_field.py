@@ -80,3 +80,23 @@ def test_jinja_form_template_same_markup_as_crispy_filter(users, world):
         form.is_bound and form.is_valid()
         assert _squeeze(lean.render({"form": form})) == _squeeze(crispy.render({"form": form})), type(form).__name__
     assert any(form.errors for form in forms)
+
+
+def test_django_filter_writes_what_as_crispy_field_writes(users):
+    """`{{ form.x|crispy_field }}` (roils_tags) in a Django page: the same markup as crispy-forms' filter, for a
+    FIELD_HELPER form, blank and refused, and for a form with another helper (which goes to the filter itself)."""
+    from django import forms
+    from django.template import Context, Template
+
+    template = Template("{% load roils_tags %}{{ field|crispy_field }}")
+    blank = EventForm(user=users["reporter.riverside"])
+    refused = EventForm({"narrative": "x", "event_date": "nope"}, user=users["reporter.riverside"])
+    assert not refused.is_valid()
+
+    class Plain(forms.Form):
+        name = forms.CharField(label="Name <1>", help_text="Help & more")
+
+    for form in (blank, refused, Plain({"name": ""})):
+        for bound in form:
+            ours = template.render(Context({"field": bound}))
+            assert _squeeze(ours) == _squeeze(as_crispy_field(bound)), bound.name
