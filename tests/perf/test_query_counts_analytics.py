@@ -11,7 +11,7 @@ from django.utils import timezone
 from analytics.demo import local_history
 
 pytestmark = pytest.mark.django_db(databases=["default", "pso"])
-DASHBOARD_MAX_QUERIES = 10  # session, user, access, facilities, then six GROUP BY reads (five of them on LocalFact)
+DASHBOARD_MAX_QUERIES = 9  # session, user with access, facilities, then six GROUP BY reads (five of them on LocalFact)
 
 
 def _count(client, url) -> int:

@@ -238,7 +238,7 @@ def test_outbox_page_constant_queries(client, world, django_assert_num_queries, 
     for submission in undelivered[::2]:
         _fail(submission)
     client.force_login(world["users"]["staff.pso"])
-    with django_assert_num_queries(6):  # session, user, tenants, counts, page count, rows
+    with django_assert_num_queries(5):  # session, user with tenants, counts, page count, rows
         response = client.get(reverse("reporting:outbox"))
     assert len(response.context["submissions"]) == rows
 
