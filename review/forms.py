@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django import forms
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone, translation
 
 from events.models import Event, EventFeedback
@@ -19,6 +19,7 @@ from foundation.forms import Form, ModelForm
 from foundation.taxonomy import review as rc
 from foundation.taxonomy.events import EventClassification, EventStatus, ReporterRole, active_choices
 from foundation.taxonomy.glossary import FIELD_HELP
+from practices.models import User
 
 from .models import ActionItem, DeadlinePolicy, Location, Review, Verification
 from .selectors import owner_candidates
@@ -151,6 +152,13 @@ class ReviewForm(ModelForm):
         return data
 
 
+def _offer(field, owners: QuerySet[User] | None, *, event: Event, user) -> None:
+    """The people a field offers: `owners`, owner_candidates(event.agreement_id, user=user) as the view built it (one
+    page's two forms then build and read it once, its rows kept in its result cache), or that selector's own."""
+    field.queryset = owner_candidates(event.agreement_id, user=user) if owners is None else owners
+    field.rows = owners
+
+
 class ActionItemForm(ModelForm):
     """A new corrective or preventive action; its owner is a named user of the event's agreement."""
 
@@ -166,11 +174,10 @@ class ActionItemForm(ModelForm):
         error_messages = {"owner": {"required": "Choose who owns this action."},
                           "due_date": {"required": "Set a due date."}}
 
-    def __init__(self, *args, event: Event, user, owners: list | None = None, **kwargs):
+    def __init__(self, *args, event: Event, user, owners: QuerySet[User] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.event = event
-        self.fields["owner"].queryset = owner_candidates(event.agreement_id, user=user)
-        self.fields["owner"].rows = owners  # owner_candidates(…, user=user) as the view read it, or None
+        _offer(self.fields["owner"], owners, event=event, user=user)
         self.fields["due_date"].help_text = "Today or later."
 
     def clean_due_date(self):
@@ -255,10 +262,9 @@ class InvestigatorForm(Form):
                             error_messages={"required": "Choose who investigates this event.",
                                             "invalid_choice": "Choose a named, active login of this agreement."})
 
-    def __init__(self, *args, event: Event, user, owners: list | None = None, **kwargs):
+    def __init__(self, *args, event: Event, user, owners: QuerySet[User] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = owner_candidates(event.agreement_id, user=user)
-        self.fields["user"].rows = owners  # owner_candidates(…, user=user) as the view read it, or None
+        _offer(self.fields["user"], owners, event=event, user=user)
         self.fields["user"].help_text = ("They will see this event and its review only, not the queue; "
                                          "they do not take a full-access seat.")
 

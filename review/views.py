@@ -37,7 +37,6 @@ from .forms import (
 from .models import ActionItem, Review
 from .selectors import (
     audit_trail,
-    duplicate_candidates,
     duplicate_reference,
     event_page_queryset,
     facility_breakdown,
@@ -259,8 +258,10 @@ class EventDetailView(ReviewerMixin, DetailView):
         show = {"reached": applies.reached_patient, "dose": applies.dose_related, "near_miss": applies.near_miss,
                 "equipment": bool(equipment), "caught": applies.caught, "risk": applies.risk_scored, "source": source}
         criteria = rules.regulatory_criteria(event.classification, values)
-        # A full-access user's two forms offer the same people (actions' owners, the investigator): read them once.
-        owners = list(owner_candidates(event.agreement_id, user=user)) if is_reviewer else None
+        # A full-access user's two forms offer the same people (actions' owners, the investigator): one queryset,
+        # built and read once, for both.
+        owners = owner_candidates(event.agreement_id, user=user) if is_reviewer else None
+        similar = similar_events(event, user=user) if is_reviewer else []
         ctx = self.get_context_data(
             object=event,
             review=review,
@@ -295,9 +296,10 @@ class EventDetailView(ReviewerMixin, DetailView):
             reporter=None if event.is_anonymous else (event.reporter_name or (
                 str(event.submitted_by) if event.submitted_by_id else "")),
             audit=audit_trail(event, own_actions=AUDIT_ACTIONS),
-            similar=similar_events(event, user=user) if is_reviewer else [],
-            duplicate_choices=duplicate_candidates(event, user=user).values_list("reference", flat=True)[:50]
-            if is_reviewer else [],
+            similar=similar,
+            # What "Mark as duplicate" suggests: the similar earlier events (the likeliest originals); any reference
+            # of the agreement can be typed.
+            duplicate_choices=[s.reference for s in similar],
             action_items=list(event.action_items.all()),
             status_badge=STATUS_BADGES[event.status],
             duplicate_of_reference=duplicate_reference(event) if event.status == S.DUPLICATE else "",

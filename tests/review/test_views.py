@@ -427,6 +427,23 @@ def test_event_page_duplicate_of_own_reference_accepted(client_for, riverside):
     assert f'href="{detail(first)}"><span class="ref">{first.reference}</span></a>' in page
 
 
+def test_mark_as_duplicate_suggests_the_similar_earlier_events_of_the_agreement(client_for, riverside, lakeside):
+    story = "Wrong bolus thickness on the couch for the chest wall plan, caught at the third fraction."
+    original = make_event(agreement=riverside, narrative=story)
+    unrelated = make_event(agreement=riverside, narrative="Printer jammed while printing the schedule.")
+    foreign = make_event(agreement=lakeside, narrative=story)
+    event = make_event(agreement=riverside, narrative=story)
+    page = client_for("physicist.riverside").get(detail(event)).content.decode()
+    datalist = page.split('<datalist id="duplicate-choices">', 1)[1].split("</datalist>", 1)[0]
+    assert f'<option value="{original.reference}">' in datalist
+    assert unrelated.reference not in datalist and foreign.reference not in datalist
+    assert event.reference not in datalist  # never itself
+    # Nothing similar: no suggestions, and the field still takes any reference.
+    lone = make_event(agreement=riverside, narrative="Door interlock fault.")
+    page = client_for("physicist.riverside").get(detail(lone)).content.decode()
+    assert 'list="duplicate-choices"' not in page and 'name="duplicate_of"' in page
+
+
 def test_event_page_reopen_reported_event_bumps_revision(client_for, riverside, physicist):
     event = ready_event(agreement=riverside)
     review_finalize(event=event, by=physicist, confirmed=True)
