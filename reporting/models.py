@@ -214,7 +214,7 @@ class Theme(models.Model):
     # A theme belongs to a PSO, not to one agreement: every practice of that PSO reads it once it is published;
     # the PSO's staff and analysts read and edit all of its themes, drafts included.
     objects = ScopedQuerySet.as_manager()
-    tenant_path = "pso__agreements"
+    tenant_pso_path = "pso"
     tenant_actions = ("view",)
     published_field = "published_at"
     pso_path = "pso"

@@ -17,7 +17,8 @@ EDITABLE_FIELDS = ("title", "body", "tags", "categories")
 
 
 def themes_for(user) -> QuerySet[Theme]:
-    """Published themes of the user's PSOs, newest first (for practice users, their own PSO's only)."""
+    """Published themes of the user's PSOs, newest first (for practice users, their own PSO's only: their scope
+    holds published themes alone; the PSO's staff and analysts also reach drafts, which this list leaves out)."""
     now = timezone.now()
     return (
         Theme.objects.for_user(user, action="view")

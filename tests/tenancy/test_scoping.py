@@ -92,3 +92,36 @@ def test_theme_scope_one_row_per_theme_for_a_user_of_several_agreements(world, u
     for username in ("physicist.riverside", "staff.pso"):
         themes = Theme.objects.for_user(users[username], action="view")
         assert themes.count() == len(list(themes)) == 1
+
+
+def test_theme_scope_reaches_the_psos_of_the_users_agreements_by_id_and_follows_them(world, users):
+    """Practice users reach themes through their agreements' PSOs (`tenant_pso_path`): the PSO of each agreement comes
+    with the memberships read for the request, so the scope names PSO ids and joins nothing; a membership ended is
+    gone from the next request's scope."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from practices.choices import AgreementState, Role
+    from practices.models import User
+    from practices.services import membership_grant
+
+    other = second_pso()
+    Agreement.objects.filter(pk=other["agreement"].pk).update(state=AgreementState.ACTIVE)
+    ours = build_theme(agreement=world["agreements"]["riverside"], title="Ours")
+    theirs = build_theme(agreement=other["agreement"], title="Second PSO's")
+    third = Theme.objects.create(pso=PSO.objects.create(name="Third PSO", slug="third-pso"), title="Third PSO's",
+                                 body="Not ours.", published_at=timezone.now())
+    user = users["physicist.riverside"]
+    membership_grant(by=None, agreement=other["agreement"], user=user, role=Role.REPORTER)
+
+    def scope(user_id):
+        fresh = User.objects.get(pk=user_id)  # a new request's user
+        with CaptureQueriesContext(connection) as queries:
+            themes = set(Theme.objects.for_user(fresh, action="view"))
+        return themes, queries.captured_queries[-1]["sql"]
+
+    themes, sql = scope(user.pk)
+    assert themes == {ours, theirs} and third not in themes
+    assert " JOIN " not in sql and "DISTINCT" not in sql
+    Membership.objects.filter(user=user, agreement=other["agreement"]).update(is_active=False)
+    assert scope(user.pk)[0] == {ours}
