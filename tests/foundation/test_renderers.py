@@ -46,3 +46,16 @@ def test_widget_markup_escapes_labels_and_keeps_state():
     assert 'value="y" id="id_many_1" checked' in html and 'value="x" id="id_many_0">' in html
     assert '<option value="2" selected>Two</option>' in html and '<option value="">Choose…</option>' in html
     assert 'class="row row-cols-1 row-cols-sm-2 g-2"' in html
+
+
+def test_jinja2_templates_read_every_global_and_one_render_leaves_nothing_for_the_next():
+    from django.template import engines
+
+    env = engines["jinja2"].env
+    template = env.from_string(
+        "{% set crispy_field = 'shadowed' %}{{ crispy_field }} {{ with_classes is defined }} {{ picker is defined }}"
+    )
+    assert type(template.globals) is dict and set(env.globals) <= set(template.globals)
+    assert template.render() == "shadowed True True"  # a template's own variable shadows a global for that render
+    assert env.from_string("{{ crispy_field is callable }}").render() == "True"  # and only for that render
+    assert env.globals["crispy_field"] is not None and "shadowed" not in env.globals.values()
