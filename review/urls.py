@@ -1,12 +1,12 @@
 from django.urls import path
 
-from . import views, work_views
+from . import queue_views, views, work_views
 
 app_name = "review"
 
 urlpatterns = [
-    path("", views.QueueView.as_view(), name="queue"),
-    path("export.<str:fmt>", views.QueueExportView.as_view(), name="queue-export"),
+    path("", queue_views.QueueView.as_view(), name="queue"),
+    path("export.<str:fmt>", queue_views.QueueExportView.as_view(), name="queue-export"),
     path("events/<int:pk>/", views.EventDetailView.as_view(), name="event-detail"),
     path("events/<int:pk>/status/", views.EventTransitionView.as_view(), name="event-transition"),
     path("events/<int:pk>/report/", views.EventReportView.as_view(), name="event-report"),
