@@ -14,7 +14,7 @@ from foundation.mail import mail_after_commit
 
 from ..audit import audit_record
 from ..choices import Role
-from ..models import Agreement, User
+from ..models import Agreement, NotificationSettings, User
 from .common import can_manage
 from .memberships import membership_grant
 
@@ -28,8 +28,6 @@ def user_sign_out_everywhere(*, user: User) -> None:
 
 def notification_settings_set(*, user: User, reporter_news: str, work_mail: str):
     """Save which e-mails the user wants."""
-    from .models import NotificationSettings
-
     if reporter_news not in NotificationSettings.ReporterNews.values or work_mail not in (
             NotificationSettings.WorkMail.values):
         raise ValidationError("Choose one of the options.")

@@ -50,7 +50,9 @@ def test_learning_loop_investigator_owner_anonymous_follow_up_and_shared_lessons
     reviewer.locator("#id_user").select_option(label="Sam Rivera")
     reviewer.get_by_role("button", name="Ask to investigate").click()
     expect(reviewer.get_by_test_id("investigator")).to_contain_text("Sam Rivera")
-    reviewer.get_by_role("button", name="Start review").click()
+    with reviewer.expect_navigation():  # the status form posts and comes back to the event page
+        reviewer.get_by_role("button", name="Start review").click()
+    expect(reviewer.get_by_test_id("event-status")).to_have_text("In review")
     reviewer.get_by_text("Awaiting information: ask the reporter").click()
     reviewer.get_by_label("Question for the reporter").fill("Was the bolus in the room at the time?")
     reviewer.get_by_role("button", name="Ask and wait for the answer").click()
