@@ -296,13 +296,13 @@ class ScopedQuerySet(models.QuerySet):
         if action not in ACTIONS:
             raise ValueError(f"unknown scoping action {action!r}")
         model = self.model
-        tenant_path = getattr(model, "tenant_path", None) or getattr(model, "tenant_pso_path", None)
+        practice_side = hasattr(model, "tenant_path") or hasattr(model, "tenant_pso_path")
         pso_path = getattr(model, "pso_path", None)
-        if tenant_path is None and pso_path is None:
+        if not practice_side and pso_path is None:
             raise ImproperlyConfigured(f"{model.__name__} declares neither tenant_path nor pso_path")
         access = user_access(user)
         conditions = []
-        if tenant_path is not None and action in getattr(model, "tenant_actions", TENANT_ACTIONS):
+        if practice_side and action in getattr(model, "tenant_actions", TENANT_ACTIONS):
             conditions += self._tenant_conditions(user, access, action)
         if pso_path is not None:
             pso_ids = _psos_of(access, getattr(model, "pso_actions", STAFF_ACTIONS).get(action, ()))
