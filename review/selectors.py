@@ -21,6 +21,7 @@ from .models import ActionItem, Review
 # or the planner stops using the index.
 SEARCH_WORD = re.compile(r"[A-Za-z][A-Za-z0-9-]{2,30}")
 QUEUE_AUDIT_LIMIT = 200
+SIMILAR_COLUMNS = ("reference", "event_date", "status", "narrative_scrubbed", "created_at", "facility__name")
 SIMILAR_CANDIDATES = 200  # the most recent matching events of the agreement that similar_events ranks
 # Audit change keys that could name a reporter; dropped from the trail of anonymous events.
 IDENTITY_KEYS = frozenset({"submitted_by", "reporter_name", "reporter", "user", "username"})
@@ -170,7 +171,7 @@ def _similar_base(event: Event, *, user) -> QuerySet[Event]:
         .filter(agreement_id=event.agreement_id, created_at__lt=event.created_at)
         .exclude(pk=event.pk)
         .select_related("facility")
-        .only("reference", "event_date", "status", "narrative", "narrative_scrubbed", "created_at", "facility__name")
+        .only("narrative", *SIMILAR_COLUMNS)
     )
 
 
@@ -179,7 +180,6 @@ def similar_events(event: Event, *, user, limit: int = 5) -> list[Event]:
     words = _key_words(event.narrative)
     if not words:
         return []
-    base = _similar_base(event, user=user)
     if is_postgres():
         from django.contrib.postgres.search import SearchQuery, SearchRank
 
@@ -193,12 +193,15 @@ def similar_events(event: Event, *, user, limit: int = 5) -> list[Event]:
             .alias(v=StoredNarrativeVector()).filter(v=query)
             .order_by("-created_at").values("pk")[:SIMILAR_CANDIDATES]
         )
+        # The candidates are the agreement's earlier events already: the outer query only scopes and ranks them.
         return list(
-            base.filter(pk__in=candidates)
+            Event.objects.for_user(user, action="review").filter(pk__in=candidates)
+            .select_related("facility").only(*SIMILAR_COLUMNS)
             .annotate(rank=SearchRank(StoredNarrativeVector(), query))
             .order_by("-rank", "-created_at")[:limit]
         )
     # Embedded default: the same classification, then shared words among the most recent hundred.
+    base = _similar_base(event, user=user)
     recent = list(base.filter(classification=event.classification).order_by("-created_at")[:100])
     wanted = set(words)
     scored = [(len(wanted & set(_key_words(e.narrative))), e) for e in recent]
