@@ -59,3 +59,23 @@ def test_jinja2_templates_read_every_global_and_one_render_leaves_nothing_for_th
     assert template.render() == "shadowed True True"  # a template's own variable shadows a global for that render
     assert env.from_string("{{ crispy_field is callable }}").render() == "True"  # and only for that render
     assert env.globals["crispy_field"] is not None and "shadowed" not in env.globals.values()
+
+
+def test_jinja2_reads_a_dicts_key_first_as_django_templates_do_and_still_finds_its_methods_and_objects_attributes():
+    from django.template import engines
+
+    env = engines["jinja2"].env
+
+    class Row:
+        label = "attribute"
+
+        def __getitem__(self, key):
+            return "item"
+
+    values = {"option": {"value": "a<b", "items": "a key", "selected": False}, "attrs": {"id": "x"}, "row": Row()}
+    template = env.from_string(
+        "{{ option.value }}|{{ option.items }}|{{ option.selected }}|{% for k, v in attrs.items() %}{{ k }}={{ v }}"
+        "{% endfor %}|{{ row.label }}|{{ option.missing is defined }}|{{ attrs.get('id') }}"
+    )
+    # A key named like a dict method wins, as in Django's template language; without such a key, the method is found.
+    assert template.render(values) == "a&lt;b|a key|False|id=x|attribute|False|x"
