@@ -50,7 +50,10 @@ def test_learning_loop_investigator_owner_anonymous_follow_up_and_shared_lessons
     reviewer.locator("#id_user").select_option(label="Sam Rivera")
     reviewer.get_by_role("button", name="Ask to investigate").click()
     expect(reviewer.get_by_test_id("investigator")).to_contain_text("Sam Rivera")
-    with reviewer.expect_navigation():  # the status form posts and comes back to the event page
+    reviewer.wait_for_load_state("load")  # the page the assignment came back to, whole, before the next click
+    # The status form posts and comes back to the event page; on a machine busy with other work this once took
+    # longer than Playwright's default 30 s.
+    with reviewer.expect_navigation(timeout=60_000):
         reviewer.get_by_role("button", name="Start review").click()
     expect(reviewer.get_by_test_id("event-status")).to_have_text("In review")
     reviewer.get_by_text("Awaiting information: ask the reporter").click()
