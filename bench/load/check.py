@@ -86,7 +86,7 @@ if __name__ == "__main__":
     # Phases that write to the same table are checked together: the app phases, saturated, paced and those of the
     # alternating pairs (events), and every ceiling phase (ceiling rows).
     pairs = sorted(path.name.removesuffix("-locust.json") for path in out.glob("pair*-locust.json"))
-    app_phases = ("app", "paced", *(p for p in pairs if p.endswith("-app")))
+    app_phases = ("app", "paced", *(p for p in pairs if p.endswith(("-app", "-submit"))))
     ceiling_phases = ("ceiling", "ceiling-after", *(p for p in pairs if p.endswith("-ceiling")))
     if (app := merged_records(out, app_phases)) is not None:
         result["app"] = check_app(app, since)

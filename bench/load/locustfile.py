@@ -51,7 +51,7 @@ DRAIN_SECONDS = 30  # loops in flight at the end of the window get this long to 
 READY_TIMEOUT = 180  # sign-ins must be done by then, or the window starts without the stragglers
 DOUBLE_POST_SHARE = 0.05
 CREDENTIALS = json.loads((OUT / "credentials.json").read_text()) if (OUT / "credentials.json").exists() else {}
-FORM_URL = {"app": "/events/new/", "paced": "/events/new/", "ceiling": "/bench-ceiling/",
+FORM_URL = {"app": "/events/new/", "paced": "/events/new/", "submit": "/events/new/", "ceiling": "/bench-ceiling/",
             "ceiling-after": "/bench-ceiling/"}
 # Paced phase: each user sends this many requests per second on average (0: closed loop, no think time).
 PACE_RPS = float(os.environ.get("LOAD_PACE_RPS", "0"))

@@ -15,7 +15,8 @@
 5. Ceiling again: the machine's speed drifts within minutes (a VM shares its host), so the ceiling is measured
    before and after the app phases, and the ratios use the mean of the two.
 6. Alternating pairs: short ceiling and app windows back to back, in alternating order, whose median ratio the
-   drift moves less.
+   drift moves less; each pair also has a window of the app's submit loop alone (60 reporters), the like-for-like
+   counterpart of the ceiling's loop.
 7. Checks that every acknowledged submission is in the database exactly once, prints the table and writes it
    to bench/results/load.md.
 
@@ -49,10 +50,12 @@ BIN = ROOT / ".venv" / "bin"
 PG = "postgres://postgres@127.0.0.1:5432"
 DB, PSO_DB = "roils_load", "roils_load_pso"
 REDIS = "redis://127.0.0.1:6379/5"
+# "submit" runs only the app's submit loop with the ceiling's 60 users: the like-for-like comparison with the ceiling's
+# loop (a window of each alternating pair; the goal is judged on "app", which also has reviewers browsing).
 USERS = {"app": {"Reporter": 50, "Reviewer": 10}, "paced": {"Reporter": 50, "Reviewer": 10},
-         "ceiling": {"CeilingUser": 60}, "ceiling-after": {"CeilingUser": 60}}
+         "ceiling": {"CeilingUser": 60}, "ceiling-after": {"CeilingUser": 60}, "submit": {"Reporter": 60}}
 GROUPS = {"app": ["submit", "browse"], "paced": ["submit", "browse"], "ceiling": ["ceiling"],
-          "ceiling-after": ["ceiling"]}
+          "ceiling-after": ["ceiling"], "submit": ["submit"]}
 PREFIX = {"paced": "paced ", "ceiling-after": "after "}  # how a phase's groups are named in the summary
 P99_GOAL_MS = 200
 PACED_SHARE = 0.5  # the paced phase is offered this share of the ceiling's requests/s
@@ -344,12 +347,24 @@ def pair_lines(pairs: list[dict]) -> list[str]:
     if not pairs:
         return []
     seconds = window_seconds(pairs[0]["app"])
-    lines = ["", f"Alternating pairs: {len(pairs)} pairs of a ceiling window and an app window of {seconds:.0f} s "
-             "each, back to back, ceiling first in odd pairs and app first in even ones. Phases minutes apart see a "
-             "machine that runs up to 20% faster or slower; a pair's two windows are a minute apart.", "",
-             "| pair | order | ceiling req/s | app req/s | ratio | server CPU/request, app vs ceiling (ratio) |",
-             "|---|---|---:|---:|---:|---:|"]
-    ratios, cpu_ratios = [], []
+    like_for_like = all("submit" in pair for pair in pairs)
+    if like_for_like:
+        lines = ["", f"Alternating pairs: {len(pairs)} groups of three windows of {seconds:.0f} s each, back to back: "
+                 "the app (50 reporters and 10 reviewers, as above), the ceiling, and the app's submit loop alone "
+                 "(60 reporters: the same GET form → POST → confirmation loop as the ceiling's 60 users, like for "
+                 "like), the ceiling always in the middle, next to both, and the order reversed in even pairs. "
+                 "Phases minutes apart see a machine that runs up to 20% faster or slower; a window's neighbours are a "
+                 "minute away.", "",
+                 "| pair | order | ceiling req/s | app req/s | ratio | server CPU/request, app vs ceiling (ratio) | "
+                 "submit loop alone req/s | its ratio |",
+                 "|---|---|---:|---:|---:|---:|---:|---:|"]
+    else:
+        lines = ["", f"Alternating pairs: {len(pairs)} pairs of a ceiling window and an app window of {seconds:.0f} s "
+                 "each, back to back, ceiling first in odd pairs and app first in even ones. Phases minutes apart see "
+                 "a machine that runs up to 20% faster or slower; a pair's two windows are a minute apart.", "",
+                 "| pair | order | ceiling req/s | app req/s | ratio | server CPU/request, app vs ceiling (ratio) |",
+                 "|---|---|---:|---:|---:|---:|"]
+    ratios, cpu_ratios, submit_ratios = [], [], []
     for number, pair in enumerate(pairs, 1):
         ceiling, app = window_rps(pair["ceiling"]), window_rps(pair["app"])
         ceiling_ms, app_ms = _server_ms(pair["ceiling"]), _server_ms(pair["app"])
@@ -357,15 +372,26 @@ def pair_lines(pairs: list[dict]) -> list[str]:
         cpu_ratio = ceiling_ms / app_ms if app_ms else 0.0
         ratios.append(ratio)
         cpu_ratios.append(cpu_ratio)
-        lines.append(f"| {number} | {' then '.join(pair['order'])} | {ceiling:.1f} | {app:.1f} | {ratio:.2f} | "
-                     f"{app_ms:.1f} vs {ceiling_ms:.1f} ms ({cpu_ratio:.2f}) |")
+        line = (f"| {number} | {' then '.join(pair['order'])} | {ceiling:.1f} | {app:.1f} | {ratio:.2f} | "
+                f"{app_ms:.1f} vs {ceiling_ms:.1f} ms ({cpu_ratio:.2f}) |")
+        if like_for_like:
+            submit = window_rps(pair["submit"])
+            submit_ratios.append(submit / ceiling if ceiling else 0.0)
+            line += f" {submit:.1f} | {submit_ratios[-1]:.2f} |"
+        lines.append(line)
     median = statistics.median(ratios)
     lines += ["", f"- **Median ratio over the pairs: {median:.2f}** (range {min(ratios):.2f}–"
               f"{max(ratios):.2f}; goal {RATIO_GOAL:.2f}: {'met' if median >= RATIO_GOAL else 'missed'}); "
               f"server CPU per request, median ratio {statistics.median(cpu_ratios):.2f}. Both sides sign in first: "
               "the ceiling's users with password and TOTP through the app's login form, and its view admits only a "
-              "verified user.", ""]
-    return lines
+              "verified user."]
+    if like_for_like:
+        lines.append(
+            f"- Like for like, the app's submit loop alone against the ceiling's loop: median ratio "
+            f"**{statistics.median(submit_ratios):.2f}** (range {min(submit_ratios):.2f}–{max(submit_ratios):.2f}). "
+            "The gap between the two ratios is the reviewers' pages (queue and event page), which the ceiling has "
+            "no counterpart of.")
+    return [*lines, ""]
 
 
 def report(records: dict, check: dict, seeded: dict, args, started: float, code: str,
@@ -437,7 +463,7 @@ def report(records: dict, check: dict, seeded: dict, args, started: float, code:
         lines += pair_lines(pairs)
     if "app" in check:
         c = check["app"]
-        pair_seconds = sum(window_seconds(p["app"]) for p in pairs or [])
+        pair_seconds = sum(window_seconds(p[kind]) for p in pairs or [] for kind in ("app", "submit") if kind in p)
         acked_rate = c["acknowledged"] / (summary.get("app seconds", 0) + summary.get("paced seconds", 0)
                                           + pair_seconds)
         lines += [
@@ -507,6 +533,8 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=3,
                         help="after the phases, this many short ceiling/app pairs back to back, in alternating order: "
                              "a ratio that the machine's drift moves less (0: none)")
+    parser.add_argument("--no-like-for-like", dest="like_for_like", action="store_false",
+                        help="pairs without their third window, the app's submit loop alone (60 reporters)")
     parser.add_argument("--pair-seconds", type=float, default=20, help="window of each pair's phases")
     parser.add_argument("--profile", action="store_true",
                         help="also sample the gunicorn workers with py-spy (collapsed stacks in var/load/<run>/)")
@@ -538,8 +566,11 @@ def main() -> None:
         records[phase]["busy_before"] = busy
     pairs = []
     for number in range(1, args.pairs + 1):
-        # Ceiling first, then app first, and so on: over two pairs a steady drift of the machine's speed cancels.
+        # The ceiling in the middle, next to both app windows; app first, then submit first, and so on: over two pairs
+        # a steady drift of the machine's speed cancels.
         order = ("ceiling", "app") if number % 2 else ("app", "ceiling")
+        if args.like_for_like:
+            order = ("app", "ceiling", "submit") if number % 2 else ("submit", "ceiling", "app")
         pair = {"order": list(order)}
         for kind in order:
             busy = wait_quiet(args.quiet_wait)
