@@ -18,6 +18,7 @@ from practices.scoping import ScopedViewMixin
 from reporting.deidentify import deidentify
 
 from . import display, rules
+from .answers import review_answers
 from .display import STATUS_BADGES
 from .forms import (
     ActionItemUpdateForm,
@@ -106,6 +107,11 @@ class EventDetailView(ReviewerMixin, DetailView):
 
     def post(self, request, *args, **kwargs):
         self.object = event = self.get_object()
+        if event.status not in OPEN_STATUSES:
+            # The page shows the saved answers and no form; the service would refuse the change under its lock too.
+            messages.error(request, f"The review was not saved: this event is “{S(event.status).label}”. Reopen it "
+                                    "(back to in review) to change its review.")
+            return redirect(self.event_url(event) + "#review")
         review = getattr(event, "review", None) or Review(event=event)
         form = ReviewForm(request.POST, instance=review, event=event)
         if not form.is_valid():
@@ -147,7 +153,8 @@ class EventDetailView(ReviewerMixin, DetailView):
                 buttons.append({"to": target, "text": text, "style": style})
         buttons.sort(key=lambda b: b["style"] != "btn-primary" and b["style"] != "btn-success")
         missing = missing_for_report(event)
-        form = overrides.get("review_form")
+        # An event that cannot be edited shows its saved answers, whatever was posted (a refused post included).
+        form = overrides.get("review_form") if editable else None
         if form is None:
             form = ReviewForm(instance=review or Review(event=event), event=event)
         # Sections open as the answers on the page say: the saved ones, or those of a refused post.
@@ -165,6 +172,7 @@ class EventDetailView(ReviewerMixin, DetailView):
             object=event,
             review=review,
             review_form=form,
+            answers=None if editable else review_answers(form),
             show=show,
             # Posted or blank; an investigator (no review scope on memberships) picks among the agreement's logins.
             action_form=overrides.get("action_form") or NewActionForm(event=event, user=user if is_reviewer else None,

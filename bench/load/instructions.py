@@ -38,6 +38,7 @@ STEPS = {
     "queue-search": "browse: queue search",
     "event": "browse: event page, seen before",
     "event-new": "browse: event page of a new event (not reviewed yet), first view; another new one opened before",
+    "event-reported": "browse: event page of an event reported to the PSO (its review can no longer be edited)",
 }
 
 
@@ -59,6 +60,7 @@ def run_step(run: Path, step: str, loops: int) -> None:
     # What a reviewer mostly opens under load: events submitted a moment ago, each for the first time (page 2:
     # the warm-up above opened events of page 1).
     new_events = iter(pr.EVENT_LINK.findall(reviewer.get("/review/?status=new&page=2").content.decode()))
+    reported = rng.choice(pr.EVENT_LINK.findall(reviewer.get("/review/?status=reported").content.decode()))
 
     def counted(on: bool) -> None:
         subprocess.run(["callgrind_control", "-i", "on" if on else "off", str(os.getpid())], capture_output=True,
@@ -88,6 +90,7 @@ def run_step(run: Path, step: str, loops: int) -> None:
         "queue-search": lambda: reviewer.get("/review/?q=bolus&status=open"),
         "event": lambda: reviewer.get(event),
         "event-new": lambda: reviewer.get(next(new_events)),  # 25 on the page: enough for the loops
+        "event-reported": lambda: reviewer.get(reported),
     }
     action = actions[step]
     action()

@@ -8,6 +8,7 @@ import re
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from openpyxl import load_workbook
 
 from foundation.taxonomy.events import EventClassification, EventStatus
@@ -303,10 +304,11 @@ def test_event_page_review_fields_follow_every_change(client_for, riverside, phy
                 expected_version=1)
     assert 'value="Saved elsewhere"' in client.get(detail(event)).content.decode()
     event_transition(event=event, by=physicist, to=S.CLOSED)
-    assert "<fieldset disabled>" in client.get(detail(event)).content.decode()
+    page = client.get(detail(event)).content.decode()
+    assert 'data-testid="review-answers"' in page and "Saved elsewhere" in page and "data-review-form" not in page
     event_transition(event=event, by=physicist, to=S.IN_REVIEW)
     page = client.get(detail(event)).content.decode()
-    assert "<fieldset disabled>" not in page and 'value="Saved elsewhere"' in page
+    assert 'data-testid="review-answers"' not in page and 'value="Saved elsewhere"' in page
     bad = client.post(detail(event), {"classification": "near_miss", "title": "Typed but refused",
                                       "expected_version": 2, "medical_severity": "99", "possibly_reportable": ""})
     assert bad.status_code == 200 and 'value="Typed but refused"' in bad.content.decode()
@@ -324,9 +326,44 @@ def test_event_page_blank_review_form_follows_each_event(client_for, riverside, 
     assert 'value="Only the other"' not in client.get(detail(first)).content.decode()
     event_transition(event=first, by=physicist, to=S.IN_REVIEW)
     event_transition(event=first, by=physicist, to=S.CLOSED)
-    assert "<fieldset disabled>" in client.get(detail(first)).content.decode()
-    assert "<fieldset disabled>" not in client.get(detail(make_event(
+    assert "Event classification" in client.get(detail(first)).content.decode().split('data-testid="review-answers"')[1]
+    assert "data-review-form" in client.get(detail(make_event(
         agreement=riverside, classification=EventClassification.NEAR_MISS))).content.decode()
+
+
+def test_closed_event_page_lists_the_saved_answers_in_the_forms_words(client_for, riverside, physicist):
+    """An event that cannot be edited shows what was answered, by section, with the labels of the options chosen,
+    and no form: not the hundreds of unticked options, and not what a refused post typed."""
+    event = make_event(agreement=riverside, classification=EventClassification.NEAR_MISS)
+    client = client_for("physicist.riverside")
+    client.post(detail(event), {
+        "classification": "near_miss", "title": "Wrong plan loaded", "expected_version": 0,
+        "contributing_factors": ["pm.training", "cp.detect.attention"], "possibly_reportable": "false",
+        "equipment_related": "on", "equipment_manufacturer": "Acme & Sons", "occurred_date": "2026-03-01",
+        "lessons_learned": "Check the plan name.\nTwice.",
+    })
+    event_transition(event=event, by=physicist, to=S.CLOSED)
+    response = client.get(detail(event))
+    page = Page(response.content.decode())
+    (answers,) = page.find("div", **{"data-testid": "review-answers"})
+    text = " ".join(answers.text.split())
+    items = [e for e in page.elements if e.tag == "li" and any(a is answers for a in e.ancestors)]
+    for expected in ("Summary", "Wrong plan loaded", "Causes", "Equipment", "Acme & Sons", "Yes",
+                     "Possibly reportable to a regulator No", date_format(dt.date(2026, 3, 1)),
+                     "Patients affected 0 (unsafe condition / near miss)"):
+        assert expected in text, expected
+    assert "Check the plan name.<br>Twice." in response.content.decode()
+    for label in ("Contributing factors", "Event classification", "Dose"):
+        assert (label in text) == (label != "Dose"), label  # a section without an answer is left out
+    assert "pm.training" not in text and len(items) == 2  # the two factors, by their labels
+    assert not [e for e in page.elements
+                if e.attrs.get("name") == "contributing_factors" or "data-review-form" in e.attrs]
+    refused = client.post(detail(event), {"classification": "near_miss", "title": "Typed but refused",
+                                          "expected_version": 1, "possibly_reportable": "unknown"}, follow=True)
+    page = refused.content.decode()
+    assert "The review was not saved: this event is “Closed”" in page
+    assert "Typed but refused" not in page and "Wrong plan loaded" in page
+    assert Review.objects.get(event=event).title == "Wrong plan loaded"
 
 
 def test_event_page_action_form_lists_the_agreements_current_owners(client_for, riverside, physicist):
@@ -599,3 +636,13 @@ def test_event_page_forms_every_control_labelled_and_described(client_for, river
     for name in ("action_type", "description", "owner", "due_date"):
         control = page.ids[f"id_{name}"]
         assert control.attrs["aria-invalid"] == "true" and f"id_{name}_error" in control.attrs["aria-describedby"]
+
+
+def test_closed_review_answers_cover_every_question_of_the_form():
+    """Each question of the review form is in one section of the read-only answers, so none is silently dropped."""
+    from review.answers import SECTIONS
+    from review.forms import ReviewForm
+
+    listed = [name for _title, names in SECTIONS for name in names]
+    assert len(listed) == len(set(listed))
+    assert set(listed) == set(ReviewForm.base_fields) - {"expected_version"}
