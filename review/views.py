@@ -3,6 +3,8 @@ status changes and the report to the PSO. The queue is in queue_views."""
 
 from __future__ import annotations
 
+import copy
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
@@ -113,7 +115,9 @@ class EventDetailView(ReviewerMixin, DetailView):
                                     "(back to in review) to change its review.")
             return redirect(self.event_url(event) + "#review")
         review = getattr(event, "review", None) or Review(event=event)
-        form = ReviewForm(request.POST, instance=review, event=event)
+        # The form checks a copy: a ModelForm writes what was posted into its instance while validating, and the
+        # rest of the page (heading, "still needed", regulatory hint) must show the saved review, not a refused post.
+        form = ReviewForm(request.POST, instance=copy.copy(review), event=event)
         if not form.is_valid():
             messages.error(request, "The review was not saved: please correct the fields marked below.")
             return self.render_page(review_form=form)

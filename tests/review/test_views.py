@@ -646,3 +646,22 @@ def test_closed_review_answers_cover_every_question_of_the_form():
     listed = [name for _title, names in SECTIONS for name in names]
     assert len(listed) == len(set(listed))
     assert set(listed) == set(ReviewForm.base_fields) - {"expected_version"}
+
+
+def test_refused_review_post_leaves_the_saved_review_on_the_rest_of_the_page(client_for, riverside, physicist):
+    """A post that is not saved keeps what was typed in the form, and nothing else on the page pretends it was
+    saved: the heading keeps the saved title and "still needed" is worked out from the saved answers."""
+    event = make_event(agreement=riverside, classification=EventClassification.NEAR_MISS)
+    client = client_for("physicist.riverside")
+    review_save(review=Review(event=event), by=physicist, expected_version=0, data={"title": "Saved title"})
+    before = client.get(detail(event)).content.decode()
+    still_needed = before.split('data-testid="missing"')[1].split("</ul>")[0]
+    bad = client.post(detail(event), {"classification": "near_miss", "title": "Typed but refused",
+                                      "expected_version": 1, "medical_severity": "99", "possibly_reportable": "",
+                                      "contributing_factors": ["pm.training"]})
+    page = bad.content.decode()
+    assert bad.status_code == 200 and 'value="Typed but refused"' in page
+    heading = page.split("<h1", 1)[1].split("</h1>", 1)[0]
+    assert "Saved title" in heading and "Typed but refused" not in heading
+    assert page.split('data-testid="missing"')[1].split("</ul>")[0] == still_needed
+    assert Review.objects.get(event=event).title == "Saved title"
