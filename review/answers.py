@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.core.exceptions import FieldDoesNotExist
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -59,12 +60,9 @@ def answer_texts(bound: forms.BoundField) -> list[str]:
     if value in (None, "", [], ()):
         return []
     if isinstance(field, forms.ChoiceField):
-        labels = _choice_labels(field.choices)
-        model = getattr(getattr(bound.form, "_meta", None), "model", None)
-        if model is not None and bound.name in {f.name for f in model._meta.concrete_fields}:
-            # Values the form no longer offers but the review may hold (a near miss's "0 patients", set by the
-            # service): the model field's own labels.
-            labels = {**_choice_labels(model._meta.get_field(bound.name).choices or ()), **labels}
+        # Values the form no longer offers but the review may hold (a near miss's "0 patients", set by the service)
+        # read the model field's own labels.
+        labels = {**_choice_labels(_model_choices(bound)), **_choice_labels(field.choices)}
         chosen = value if isinstance(value, (list, tuple)) else [value]
         return [labels.get(str(v), str(v)) for v in chosen]
     if isinstance(value, dt.datetime):
@@ -72,6 +70,13 @@ def answer_texts(bound: forms.BoundField) -> list[str]:
     if isinstance(value, dt.date):
         return [date_format(value)]
     return [str(value)]
+
+
+def _model_choices(bound: forms.BoundField):
+    try:
+        return bound.form._meta.model._meta.get_field(bound.name).choices or ()
+    except (AttributeError, FieldDoesNotExist):  # not a model form, or a field of the form's own
+        return ()
 
 
 def _choice_labels(choices) -> dict[str, str]:

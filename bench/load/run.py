@@ -568,9 +568,10 @@ def main() -> None:
     for number in range(1, args.pairs + 1):
         # The ceiling in the middle, next to both app windows; app first, then submit first, and so on: over two pairs
         # a steady drift of the machine's speed cancels.
-        order = ("ceiling", "app") if number % 2 else ("app", "ceiling")
         if args.like_for_like:
             order = ("app", "ceiling", "submit") if number % 2 else ("submit", "ceiling", "app")
+        else:
+            order = ("ceiling", "app") if number % 2 else ("app", "ceiling")
         pair = {"order": list(order)}
         for kind in order:
             busy = wait_quiet(args.quiet_wait)
